@@ -1,0 +1,205 @@
+"""Load, override, validate and save SimHops configs.
+
+* ``load_config(path, overrides)`` reads YAML (default: the packaged
+  ``cfg_default.yaml``), applies ``dotted.key=value`` overrides (values parsed
+  with ``yaml.safe_load``) and validates against :class:`SimHopsConfig`.
+  Keys missing from the YAML take the schema defaults.
+* Every problem raises :class:`ConfigError` whose message names the full
+  dotted key and the allowed range / values / reason.
+* ``save_config(cfg, path)`` writes the resolved config atomically.
+"""
+
+from __future__ import annotations
+
+import difflib
+import inspect
+import os
+import re
+import tempfile
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+import yaml
+from pydantic import BaseModel, ValidationError
+
+from simhops.config.schema import SimHopsConfig
+
+_BOUND_OPS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+
+
+class ConfigError(ValueError):
+    """Invalid configuration file, override or value."""
+
+
+def default_config_path() -> Path:
+    """Path of the ``cfg_default.yaml`` shipped inside the package."""
+    return Path(__file__).with_name("cfg_default.yaml")
+
+
+# --------------------------------------------------------------------------- schema walking
+
+
+def _section(model: type[BaseModel] | None, name: str) -> type[BaseModel] | None:
+    """The nested model class of field ``name`` of ``model`` (None if a leaf)."""
+    ann = model.model_fields[name].annotation if model else None
+    return ann if inspect.isclass(ann) and issubclass(ann, BaseModel) else None
+
+
+def _unknown_key(key: str, model: type[BaseModel]) -> str:
+    """Message for an unknown dotted ``key`` whose parent section is ``model``."""
+    prefix, _, name = key.rpartition(".")
+    fields = list(model.model_fields)
+    close = difflib.get_close_matches(name, fields, n=3, cutoff=0.6)
+    full = [f"{prefix}.{f}" if prefix else f for f in close]
+    hint = f"did you mean {' or '.join(map(repr, full))}?" if full else f"valid keys: {', '.join(fields)}"
+    return f"{key}: unknown key; {hint}"
+
+
+def _check_key(parts: Sequence[str]) -> None:
+    """Raise ConfigError unless ``parts`` is an existing key of the schema."""
+    model: type[BaseModel] | None = SimHopsConfig
+    for i, part in enumerate(parts):
+        key = ".".join(parts[: i + 1])
+        if model is None:
+            raise ConfigError(f"{key}: unknown key; '{'.'.join(parts[:i])}' is a value, not a section")
+        if part not in model.model_fields:
+            raise ConfigError(_unknown_key(key, model))
+        model = _section(model, part)
+
+
+def _field_range(loc: Sequence[str | int]) -> str:
+    """Human-readable full range of the field at ``loc`` ("" if unknown)."""
+    model: type[BaseModel] | None = SimHopsConfig
+    for part in loc[:-1]:
+        if not isinstance(part, str) or model is None or part not in model.model_fields:
+            return ""
+        model = _section(model, part)
+    if model is None or not isinstance(loc[-1], str) or loc[-1] not in model.model_fields:
+        return ""
+    bounds = []
+    for meta in model.model_fields[loc[-1]].metadata:
+        for attr, op in _BOUND_OPS.items():
+            if getattr(meta, attr, None) is not None:
+                bounds.append(f"{op} {getattr(meta, attr)}")
+    return f" [allowed: {', '.join(bounds)}]" if len(bounds) > 1 else ""
+
+
+# --------------------------------------------------------------------------- errors
+
+
+def _dotted(loc: Sequence[str | int]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out
+
+
+def _format_error(err: Mapping[str, Any]) -> str:
+    loc, kind, ctx = err["loc"], err["type"], err.get("ctx") or {}
+    key = _dotted(loc) or "<root>"
+    got = f"(got {err['input']!r})"
+    if kind == "extra_forbidden":
+        model: type[BaseModel] = SimHopsConfig
+        for part in loc[:-1]:
+            model = _section(model, part) or model
+        return _unknown_key(key, model)
+    bound = next((attr for attr in _BOUND_OPS if attr in ctx), None)
+    if bound is not None:  # range error: ge / gt / le / lt
+        return f"{key}: must be {_BOUND_OPS[bound]} {ctx[bound]} {got}{_field_range(loc)}"
+    if kind == "literal_error":
+        return f"{key}: must be one of {ctx.get('expected')} {got}"
+    if kind == "value_error":  # cross-field check; message may start with "<field>: "
+        msg = str(err["msg"]).removeprefix("Value error, ")
+        return f"{key}.{msg}" if re.match(r"\w+: ", msg) else f"{key}: {msg}"
+    return f"{key}: {err['msg']} {got}"
+
+
+def _from_validation_error(exc: ValidationError, source: str) -> ConfigError:
+    lines = "\n".join(f"  {_format_error(e)}" for e in exc.errors())
+    return ConfigError(f"invalid config ({source}):\n{lines}")
+
+
+# --------------------------------------------------------------------------- overrides
+
+
+def parse_overrides(overrides: Sequence[str]) -> dict[str, Any]:
+    """Turn ``["train.n_envs=8", "env.max_body_rate_rad_s=[4,4,2]"]`` into a nested dict.
+
+    Values are parsed with ``yaml.safe_load``.  Keys are checked against the
+    schema, so malformed entries and unknown keys raise :class:`ConfigError`.
+    """
+    if isinstance(overrides, str):
+        overrides = [overrides]
+    nested: dict[str, Any] = {}
+    for item in overrides:
+        key, sep, raw = item.partition("=")
+        key = key.strip()
+        parts = key.split(".")
+        if not sep or not all(parts):
+            raise ConfigError(f"malformed override {item!r}: expected 'dotted.key=value', e.g. 'train.n_envs=8'")
+        try:
+            _check_key(parts)
+        except ConfigError as exc:
+            raise ConfigError(f"{exc} (in override {item!r})") from None
+        try:
+            value = yaml.safe_load(raw)
+        except yaml.YAMLError as exc:
+            raise ConfigError(f"{key}: cannot parse override value {raw!r}: {exc}") from exc
+        node = nested
+        for i, part in enumerate(parts[:-1]):
+            node = node.setdefault(part, {})
+            if not isinstance(node, dict):
+                raise ConfigError(f"{key}: conflicts with override of '{'.'.join(parts[: i + 1])}'")
+        node[parts[-1]] = value
+    return nested
+
+
+def _deep_merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    out = dict(base)
+    for k, v in update.items():
+        out[k] = _deep_merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
+    return out
+
+
+# --------------------------------------------------------------------------- load / save
+
+
+def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> SimHopsConfig:
+    """Read YAML at ``path`` (default: :func:`default_config_path`), apply overrides, validate."""
+    path = Path(path) if path is not None else default_config_path()
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"invalid YAML in {path}: {exc}") from exc
+    if data is None:
+        data = {}
+    if not isinstance(data, dict):
+        raise ConfigError(f"{path}: top level must be a mapping, got {type(data).__name__}")
+    data = _deep_merge(data, parse_overrides(overrides))
+    try:
+        return SimHopsConfig.model_validate(data)
+    except ValidationError as exc:
+        source = f"{path}" + (f" + overrides {list(overrides)}" if overrides else "")
+        raise _from_validation_error(exc, source) from None
+
+
+def save_config(cfg: SimHopsConfig, path: str | Path) -> Path:
+    """Write ``cfg`` as YAML to ``path`` atomically (temp file + ``os.replace``)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    text = yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, default_flow_style=None)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        os.chmod(tmp, 0o644)  # mkstemp creates 0600
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return path

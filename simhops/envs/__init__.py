@@ -1,0 +1,1 @@
+"""Gymnasium environments of simhops (registered on import of :mod:`simhops`)."""

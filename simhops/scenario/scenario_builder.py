@@ -1,0 +1,128 @@
+"""ScenarioBuilder: random courses (seeded), named tracks, benchmark sets."""
+
+from __future__ import annotations
+
+from importlib import resources
+from pathlib import Path
+
+import numpy as np
+import yaml
+
+from simhops.scenario.scenario import Scenario
+from simhops.simulation.kernels.course import sample_course_one
+from simhops.simulation.kernels.layout import (
+    C_DOME, C_HOP_MAX, C_HOP_MIN, C_MARGIN, C_MAX_ALT, C_MIN_ALT, C_REACH, C_START_X, C_START_Y, C_START_Z,
+    COURSE_DIM,
+)
+from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.simulation.state.drone_state import DroneState
+
+#: waypoints of random courses stay this far inside the flight dome (m)
+DOME_MARGIN_M = 1.0
+
+
+def seed_to_rng_state(seed: int) -> np.ndarray:
+    """The (1,) uint64 course-RNG state of an integer seed (any int >= 0)."""
+    if seed < 0:
+        raise ValueError(f"seed must be >= 0 (got {seed})")
+    return np.array([seed % (1 << 64)], dtype=np.uint64)
+
+
+class ScenarioBuilder:
+    """Builds scenarios from a :class:`~simhops.config.SimHopsConfig`'s ``scenario`` section.
+
+    Random courses are drawn by :func:`~simhops.simulation.kernels.course.sample_course_one`
+    from a uint64 RNG state, the same kernel the vector env resets with, so a seed
+    always gives the same course.
+    """
+
+    def __init__(self, cfg, physics: PhysicsParams | None = None) -> None:
+        self._cfg = cfg
+        sc = cfg.scenario
+        self._physics = physics or PhysicsParams.from_config(cfg)
+        c = np.zeros(COURSE_DIM)
+        c[C_REACH] = sc.reach_radius_m
+        c[C_DOME] = sc.dome_radius_m
+        c[C_MIN_ALT] = sc.min_altitude_m
+        c[C_MAX_ALT] = sc.max_altitude_m
+        c[C_HOP_MIN] = sc.hop_min_m
+        c[C_HOP_MAX] = sc.hop_max_m
+        c[C_START_X], c[C_START_Y], c[C_START_Z] = sc.start_position_m
+        c[C_MARGIN] = min(DOME_MARGIN_M, 0.5 * sc.dome_radius_m)
+        c.flags.writeable = False
+        self._course = c
+
+    @property
+    def physics(self) -> PhysicsParams:
+        return self._physics
+
+    @property
+    def course_params(self) -> np.ndarray:
+        """Kernel course parameters (COURSE_DIM,), read-only."""
+        return self._course
+
+    @property
+    def n_waypoints(self) -> int:
+        return self._cfg.scenario.n_waypoints
+
+    def initial_state(self, position=None) -> DroneState:
+        """Hover at ``position`` (default: the configured start), motors at m g / 4."""
+        pos = self._cfg.scenario.start_position_m if position is None else position
+        return DroneState.hover(pos, self._physics.airframe.hover_motor_thrust_n)
+
+    def _scenario(self, name: str, waypoints: np.ndarray, seed: int | None, **overrides) -> Scenario:
+        sc = self._cfg.scenario
+        kw = dict(time_step_s=1.0 / sc.control_hz, duration_s=sc.duration_s, reach_radius_m=sc.reach_radius_m,
+                  dome_radius_m=sc.dome_radius_m)
+        kw.update(overrides)
+        initial = overrides.pop("initial_state", None) or self.initial_state()
+        kw.pop("initial_state", None)
+        return Scenario(name=name, waypoints=waypoints, initial_state=initial, seed=seed, **kw)
+
+    def sample_waypoints(self, rng_state: np.ndarray) -> np.ndarray:
+        """Draw one course (K, 3) m from ``rng_state`` ((1,) uint64, advanced in place)."""
+        if rng_state.dtype != np.uint64 or rng_state.shape != (1,):
+            raise ValueError(f"rng_state must be a (1,) uint64 array, got {rng_state.dtype} {rng_state.shape}")
+        wp = np.empty((self.n_waypoints, 3))
+        sample_course_one(rng_state, 0, self._course, wp, self.n_waypoints)
+        return wp
+
+    def build_random(self, rng_state: np.ndarray, name: str | None = None) -> Scenario:
+        """A random course from a running RNG state (advanced in place); used by the env."""
+        start = int(rng_state[0])
+        wp = self.sample_waypoints(rng_state)
+        return self._scenario(name or f"random_{start:016x}", wp, seed=None)
+
+    def build_from_seed(self, seed: int, name: str | None = None) -> Scenario:
+        """The random course of integer ``seed`` (same seed, same course)."""
+        wp = self.sample_waypoints(seed_to_rng_state(seed))
+        return self._scenario(name or f"random_seed{seed}", wp, seed=seed)
+
+    def build_track(self, name_or_path: str | Path) -> Scenario:
+        """A named track shipped with simhops (``square``, ``figure_eight``, ``helix``, ...) or a YAML file.
+
+        Track YAML: ``name``, ``waypoints`` (list of [x, y, z] m) and optional
+        ``duration_s``, ``reach_radius_m``, ``start_position_m``.
+
+        Raises:
+            FileNotFoundError: unknown track name (lists the known ones).
+        """
+        path = Path(name_or_path)
+        if path.suffix not in (".yaml", ".yml"):
+            known = available_tracks()
+            if str(name_or_path) not in known:
+                raise FileNotFoundError(f"unknown track {name_or_path!r}; known tracks: {sorted(known)}")
+            text = resources.files("simhops.scenario").joinpath("tracks", f"{name_or_path}.yaml").read_text()
+        else:
+            text = path.read_text()
+        d = yaml.safe_load(text)
+        over = {k: d[k] for k in ("duration_s", "reach_radius_m") if k in d}
+        if "start_position_m" in d:
+            over["initial_state"] = self.initial_state(d["start_position_m"])
+        return self._scenario(d["name"], np.asarray(d["waypoints"], dtype=np.float64), seed=None, **over)
+
+
+def available_tracks() -> list[str]:
+    """Names of the tracks shipped in ``simhops/scenario/tracks``."""
+    folder = resources.files("simhops.scenario").joinpath("tracks")
+    return sorted(p.name[:-5] for p in folder.iterdir() if p.name.endswith(".yaml"))

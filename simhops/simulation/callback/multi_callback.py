@@ -1,0 +1,72 @@
+"""MultiCallback: several callbacks as one, in order."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any, Sequence
+
+from simhops.simulation.callback.abstract_callback import AbstractCallback
+
+logger = logging.getLogger(__name__)
+
+_HOOKS = ("on_initialization_start", "on_initialization_end", "on_simulation_start", "on_simulation_end",
+          "on_step_start", "on_step_end", "on_planner_start", "on_planner_end")
+
+
+class MultiCallback(AbstractCallback):
+    """Calls each callback's hook in list order (put timing first, visualization last).
+
+    Args:
+        callbacks: the callbacks, in call order.
+        isolate_exceptions: ``False`` (default, nuPlan's behaviour): a raising callback
+            raises through. ``True``: the exception is logged with its traceback,
+            recorded in :attr:`errors` as ``(callback name, hook, repr)``, and the
+            other callbacks still run (seed 000, gotcha 5).
+    """
+
+    def __init__(self, callbacks: Sequence[AbstractCallback], isolate_exceptions: bool = False) -> None:
+        for i, cb in enumerate(callbacks):
+            if not isinstance(cb, AbstractCallback):
+                raise TypeError(f"callbacks[{i}] must be an AbstractCallback, got {type(cb).__name__}")
+        self._callbacks = list(callbacks)
+        self.isolate_exceptions = isolate_exceptions
+        self.errors: list[tuple[str, str, str]] = []
+
+    @property
+    def callbacks(self) -> list[AbstractCallback]:
+        return list(self._callbacks)
+
+    def _call(self, hook: str, *args: Any) -> None:
+        for cb in self._callbacks:
+            if not self.isolate_exceptions:
+                getattr(cb, hook)(*args)
+                continue
+            try:
+                getattr(cb, hook)(*args)
+            except Exception as exc:  # noqa: BLE001 - isolation policy
+                logger.exception("callback %s failed in %s", type(cb).__name__, hook)
+                self.errors.append((type(cb).__name__, hook, repr(exc)))
+
+    def on_initialization_start(self, setup) -> None:
+        self._call("on_initialization_start", setup)
+
+    def on_initialization_end(self, setup) -> None:
+        self._call("on_initialization_end", setup)
+
+    def on_simulation_start(self, setup) -> None:
+        self._call("on_simulation_start", setup)
+
+    def on_simulation_end(self, setup, planner, history) -> None:
+        self._call("on_simulation_end", setup, planner, history)
+
+    def on_step_start(self, setup, planner_input) -> None:
+        self._call("on_step_start", setup, planner_input)
+
+    def on_step_end(self, setup, planner_input, planner_output) -> None:
+        self._call("on_step_end", setup, planner_input, planner_output)
+
+    def on_planner_start(self, setup, planner_input) -> None:
+        self._call("on_planner_start", setup, planner_input)
+
+    def on_planner_end(self, setup, planner_input, planner_output) -> None:
+        self._call("on_planner_end", setup, planner_input, planner_output)

@@ -1,0 +1,191 @@
+"""SimulationHistory: the permanent, array-backed record of an episode."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Iterator
+
+import numpy as np
+
+from simhops.simulation.controller.drone_command import DroneCommand
+from simhops.simulation.kernels.layout import ACTION_MODES, STATE_DIM
+from simhops.simulation.observation.course_observation import CourseProgress
+from simhops.simulation.simulation_time_controller.simulation_iteration import SimulationIteration
+from simhops.simulation.state.drone_state import DroneState
+
+if TYPE_CHECKING:
+    from simhops.scenario.scenario import Scenario
+
+_MODE_NAMES = {v: k for k, v in ACTION_MODES.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class SimulationHistorySample:
+    """One step: the state and observation at ``iteration`` and the command applied from there."""
+
+    iteration: SimulationIteration
+    drone_state: DroneState
+    command: DroneCommand
+    observation: CourseProgress
+
+
+class SimulationHistory:
+    """Every step of an episode as arrays (row k = iteration k), plus the final state.
+
+    | array | shape | unit |
+    |---|---|---|
+    | ``time_us`` | (T,) int64 | us since start |
+    | ``states`` | (T, 17) | DroneState layout |
+    | ``commands`` | (T, 4) | SI command (NaN on the last row) |
+    | ``command_modes`` | (T,) int8 | 0 ctbr, 1 motor, -1 none |
+    | ``active_index`` | (T,) int64 | waypoints reached at that time |
+    | ``crash`` | (T,) int8 | crash code at that time |
+
+    ``T = len(self) + 1``: the ``len(self)`` samples and the state reached after
+    the last command. Callbacks must treat it as read-only (seed 000, gotcha 2):
+    the array properties return read-only views.
+    """
+
+    def __init__(self, scenario: "Scenario") -> None:
+        self.scenario = scenario
+        cap = scenario.get_number_of_iterations()
+        self._time_us = np.zeros(cap, dtype=np.int64)
+        self._states = np.zeros((cap, STATE_DIM))
+        self._commands = np.full((cap, 4), np.nan)
+        self._modes = np.full(cap, -1, dtype=np.int8)
+        self._active = np.zeros(cap, dtype=np.int64)
+        self._progress = np.zeros(cap)
+        self._distance = np.zeros(cap)
+        self._crash = np.zeros(cap, dtype=np.int8)
+        self._n_samples = 0
+        self._has_last = False
+
+    def _write(self, k: int, iteration: SimulationIteration, state: DroneState, obs: CourseProgress) -> None:
+        self._time_us[k] = iteration.time_us
+        self._states[k] = state.array
+        self._active[k] = obs.active_index
+        self._progress[k] = obs.progress_m
+        self._distance[k] = obs.distance_m
+        self._crash[k] = obs.crash
+
+    def add_sample(self, sample: SimulationHistorySample) -> None:
+        """Record one step (called by ``Simulation.propagate``)."""
+        k = self._n_samples
+        if k >= self._states.shape[0] - 1:
+            raise IndexError(f"SimulationHistory is full ({k} samples for scenario {self.scenario.name!r})")
+        self._write(k, sample.iteration, sample.drone_state, sample.observation)
+        self._commands[k] = sample.command.values
+        self._modes[k] = sample.command.mode_id
+        self._n_samples = k + 1
+        self._has_last = False
+
+    def record_last_state(self, iteration: SimulationIteration, state: DroneState, obs: CourseProgress) -> None:
+        """Record the state reached after the last sample (row ``len(self)``)."""
+        self._write(self._n_samples, iteration, state, obs)
+        self._commands[self._n_samples] = np.nan
+        self._modes[self._n_samples] = -1
+        self._has_last = True
+
+    def reset(self) -> None:
+        self._n_samples = 0
+        self._has_last = False
+
+    def __len__(self) -> int:
+        return self._n_samples
+
+    @property
+    def n_rows(self) -> int:
+        """Rows holding data: samples plus the last state if recorded."""
+        return self._n_samples + (1 if self._has_last else 0)
+
+    def _view(self, a: np.ndarray) -> np.ndarray:
+        v = a[: self.n_rows]
+        v = v.view()
+        v.flags.writeable = False
+        return v
+
+    @property
+    def time_us(self) -> np.ndarray:
+        return self._view(self._time_us)
+
+    @property
+    def time_s(self) -> np.ndarray:
+        return self.time_us * 1e-6
+
+    @property
+    def states(self) -> np.ndarray:
+        return self._view(self._states)
+
+    @property
+    def positions(self) -> np.ndarray:
+        """(T, 3) m, world ENU."""
+        return self.states[:, 0:3]
+
+    @property
+    def commands(self) -> np.ndarray:
+        return self._view(self._commands)
+
+    @property
+    def command_modes(self) -> np.ndarray:
+        return self._view(self._modes)
+
+    @property
+    def active_index(self) -> np.ndarray:
+        return self._view(self._active)
+
+    @property
+    def progress_m(self) -> np.ndarray:
+        return self._view(self._progress)
+
+    @property
+    def distance_m(self) -> np.ndarray:
+        return self._view(self._distance)
+
+    @property
+    def crash(self) -> np.ndarray:
+        return self._view(self._crash)
+
+    @property
+    def waypoints_reached(self) -> int:
+        """Waypoints reached by the end of the record."""
+        return int(self._active[self.n_rows - 1]) if self.n_rows else 0
+
+    def _progress_at(self, k: int) -> CourseProgress:
+        n_wp = int(self.scenario.waypoints.shape[0])
+        reached_now = int(self._active[k] - self._active[k - 1]) if k > 0 else 0
+        return CourseProgress(int(self._active[k]), n_wp, reached_now, float(self._progress[k]),
+                              float(self._distance[k]), int(self._crash[k]))
+
+    def __getitem__(self, k: int) -> SimulationHistorySample:
+        if k < 0:
+            k += self._n_samples
+        if not 0 <= k < self._n_samples:
+            raise IndexError(f"sample {k} out of range [0, {self._n_samples - 1}]")
+        step_us = self.scenario.time_step_us
+        return SimulationHistorySample(
+            iteration=SimulationIteration(int(self._time_us[k] // step_us), int(self._time_us[k])),
+            drone_state=DroneState.from_array(self._states[k]),
+            command=DroneCommand(_MODE_NAMES[int(self._modes[k])], self._commands[k].copy()),
+            observation=self._progress_at(k),
+        )
+
+    def __iter__(self) -> Iterator[SimulationHistorySample]:
+        for k in range(self._n_samples):
+            yield self[k]
+
+    @property
+    def samples(self) -> list[SimulationHistorySample]:
+        return list(self)
+
+    @property
+    def last_state(self) -> DroneState:
+        """The newest recorded state (after the last command if recorded)."""
+        if self.n_rows == 0:
+            raise IndexError("SimulationHistory is empty")
+        return DroneState.from_array(self._states[self.n_rows - 1])
+
+    @property
+    def last_observation(self) -> CourseProgress:
+        if self.n_rows == 0:
+            raise IndexError("SimulationHistory is empty")
+        return self._progress_at(self.n_rows - 1)

@@ -1,0 +1,72 @@
+"""Index constants of the kernel arrays (module globals are compile-time constants for numba)."""
+
+# drone state (N, 17)
+POS = 0
+QUAT = 3
+VEL = 7
+RATES = 10
+MOTORS = 13
+STATE_DIM = 17
+
+# action / command modes
+MODE_CTBR = 0
+MODE_MOTOR = 1
+ACTION_MODES = {"ctbr": MODE_CTBR, "motor": MODE_MOTOR}
+
+# physics params
+P_MASS = 0          # kg
+P_GRAVITY = 1       # m/s^2
+P_IXX = 2           # kg m^2
+P_IYY = 3
+P_IZZ = 4
+P_TMAX = 5          # N, max thrust of one motor
+P_MOTOR_ALPHA = 6   # exp(-dt_sub / tau_motor), discrete first-order lag factor
+P_YAW_K = 7         # m, km / kf
+P_ARM_XY = 8        # m, |x| = |y| of each rotor
+P_KP_X = 9          # 1/s, body-rate P gains
+P_KP_Y = 10
+P_KP_Z = 11
+P_DT_SUB = 12       # s, physics sub-step
+P_N_SUB = 13        # physics sub-steps per control step (stored as float)
+P_MAX_RATE_X = 14   # rad/s, body rate for a normalized command of 1
+P_MAX_RATE_Y = 15
+P_MAX_RATE_Z = 16
+PHYS_DIM = 17
+
+# course params
+C_REACH = 0         # m, reach radius
+C_DOME = 1          # m, flight dome radius (sphere around the origin)
+C_MIN_ALT = 2       # m
+C_MAX_ALT = 3       # m
+C_HOP_MIN = 4       # m
+C_HOP_MAX = 5       # m
+C_START_X = 6       # m
+C_START_Y = 7
+C_START_Z = 8
+C_MARGIN = 9        # m, waypoints stay this far inside the dome
+COURSE_DIM = 10
+
+# reward params
+R_PROGRESS = 0      # 1/m
+R_WAYPOINT = 1
+R_COMPLETION = 2
+R_CRASH = 3
+R_RATE = 4          # per (rad/s)^2
+R_TIME = 5          # per step
+REWARD_DIM = 6
+
+# crash codes
+CRASH_NONE = 0
+CRASH_GROUND = 1
+CRASH_DOME = 2
+CRASH_NONFINITE = 3
+CRASH_NAMES = ("none", "ground", "dome", "non_finite")
+
+# observation
+OBS_LIMIT = 1000.0  # observations are clipped to [-OBS_LIMIT, OBS_LIMIT]
+OBS_BASE_DIM = 20   # body velocity 3 + rotation matrix 9 + body rates 3 + last action 4 + altitude 1
+
+
+def obs_dim(n_obs_waypoints: int) -> int:
+    """Length of the flat observation for ``n_obs_waypoints`` upcoming waypoints."""
+    return 3 * n_obs_waypoints + OBS_BASE_DIM

@@ -1,0 +1,109 @@
+"""Fused kernels of the batched environment: reset and step N drones in one call.
+
+They call the same per-drone functions as the single-env closed loop
+(:func:`~.physics.physics_step_one`, :func:`~.course.track_course_one`,
+:func:`~.reward.reward_one`, :func:`~.observation.observation_one`), so a vector of
+N gives the same numbers as N single environments with the same seeds.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import prange
+
+from simhops.simulation.kernels._jit import batched, njit
+from simhops.simulation.kernels.course import distance_to, sample_course_one, track_course_one
+from simhops.simulation.kernels.layout import C_START_X, C_START_Y, C_START_Z, CRASH_NONE, P_TMAX, P_MASS, P_GRAVITY
+from simhops.simulation.kernels.observation import observation_one
+from simhops.simulation.kernels.physics import denormalize_action_one, physics_step_one
+from simhops.simulation.kernels.reward import reward_one
+
+
+@njit
+def hover_state_one(s, x, y, z, phys):
+    """Write a level hover state at (x, y, z) m into ``s`` (17,): motors at m g / 4."""
+    s[:] = 0.0
+    s[0], s[1], s[2] = x, y, z
+    s[3] = 1.0
+    hover = phys[P_MASS] * phys[P_GRAVITY] / 4.0
+    for m in range(4):
+        s[13 + m] = hover
+
+
+@njit
+def reset_one(rng, i, course, phys, waypoints, n_waypoints, s):
+    """Start a new random episode in slot ``i``: sample a course, hover at the start; returns distance to wp 0."""
+    sample_course_one(rng, i, course, waypoints, n_waypoints)
+    hover_state_one(s, course[C_START_X], course[C_START_Y], course[C_START_Z], phys)
+    return distance_to(s, waypoints, 0)
+
+
+def _vector_reset(mask, rng, course, phys, n_obs_wp, states, waypoints, n_waypoints, active, prev_dist,
+                  step_idx, last_action, obs_out):
+    for i in prange(states.shape[0]):
+        if mask[i]:
+            prev_dist[i] = reset_one(rng, i, course, phys, waypoints[i], n_waypoints[i], states[i])
+            active[i] = 0
+            step_idx[i] = 0
+            last_action[i, :] = 0.0
+            observation_one(states[i], waypoints[i], n_waypoints[i], 0, last_action[i], n_obs_wp, obs_out[i])
+
+
+#: Reset the slots where ``mask`` is true (random courses from each slot's rng).
+vector_reset, vector_reset_serial = batched(_vector_reset)
+
+
+def _vector_step(actions, mode, phys, course, reward_p, n_obs_wp, max_steps, same_step,
+                 rng, states, waypoints, n_waypoints, active, prev_dist, step_idx, last_action, needs_reset,
+                 obs_out, rew_out, term_out, trunc_out, final_obs_out, final_active, final_crash, final_steps,
+                 reset_out):
+    for i in prange(states.shape[0]):
+        reset_out[i] = False
+        if needs_reset[i]:
+            # next-step autoreset: this call only resets slot i, its action is ignored
+            prev_dist[i] = reset_one(rng, i, course, phys, waypoints[i], n_waypoints[i], states[i])
+            active[i] = 0
+            step_idx[i] = 0
+            last_action[i, :] = 0.0
+            needs_reset[i] = False
+            observation_one(states[i], waypoints[i], n_waypoints[i], 0, last_action[i], n_obs_wp, obs_out[i])
+            rew_out[i] = 0.0
+            term_out[i] = False
+            trunc_out[i] = False
+            reset_out[i] = True
+            continue
+        for m in range(4):
+            last_action[i, m] = min(max(actions[i, m], -1.0), 1.0)
+        cmd = np.empty(4)
+        denormalize_action_one(last_action[i], mode, phys, cmd)
+        physics_step_one(states[i], cmd[0], cmd[1], cmd[2], cmd[3], mode, phys)
+        a, rn, pr, d, c = track_course_one(states[i], waypoints[i], n_waypoints[i], active[i], prev_dist[i], course)
+        active[i] = a
+        prev_dist[i] = d
+        step_idx[i] += 1
+        completed = a >= n_waypoints[i]
+        crashed = c != CRASH_NONE
+        rew_out[i] = reward_one(states[i], pr, rn, completed, crashed, reward_p)
+        term = completed or crashed
+        trunc = step_idx[i] >= max_steps
+        term_out[i] = term
+        trunc_out[i] = trunc
+        observation_one(states[i], waypoints[i], n_waypoints[i], a, last_action[i], n_obs_wp, obs_out[i])
+        if term or trunc:
+            final_active[i] = a
+            final_crash[i] = c
+            final_steps[i] = step_idx[i]
+            if same_step:
+                final_obs_out[i, :] = obs_out[i]
+                prev_dist[i] = reset_one(rng, i, course, phys, waypoints[i], n_waypoints[i], states[i])
+                active[i] = 0
+                step_idx[i] = 0
+                last_action[i, :] = 0.0
+                observation_one(states[i], waypoints[i], n_waypoints[i], 0, last_action[i], n_obs_wp, obs_out[i])
+                reset_out[i] = True
+            else:
+                needs_reset[i] = True
+
+
+#: One control step of N envs with autoreset (same-step or next-step); see SimHopsVectorEnv.
+vector_step, vector_step_serial = batched(_vector_step)

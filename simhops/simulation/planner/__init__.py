@@ -1,0 +1,7 @@
+from simhops.simulation.planner.abstract_planner import AbstractPlanner, PlannerInitialization, PlannerInput
+from simhops.simulation.planner.hover_planner import HoverPlanner
+from simhops.simulation.planner.random_planner import RandomPlanner
+from simhops.simulation.planner.waypoint_planner import WaypointPlanner
+
+__all__ = ["AbstractPlanner", "PlannerInitialization", "PlannerInput", "HoverPlanner", "RandomPlanner",
+           "WaypointPlanner"]

@@ -1,0 +1,127 @@
+"""Simulation: the closed loop of one scenario (nuPlan's Simulation for drones)."""
+
+from __future__ import annotations
+
+from simhops.simulation.controller.drone_command import DroneCommand
+from simhops.simulation.history.simulation_history import SimulationHistory, SimulationHistorySample
+from simhops.simulation.history.simulation_history_buffer import SimulationHistoryBuffer
+from simhops.simulation.planner.abstract_planner import PlannerInitialization, PlannerInput
+from simhops.simulation.simulation_setup import SimulationSetup
+
+
+class Simulation:
+    """Runs a :class:`SimulationSetup` step by step::
+
+        init = sim.initialize()                 # -> PlannerInitialization
+        planner.initialize(init)
+        while sim.is_simulation_running():
+            planner_input = sim.get_planner_input()
+            sim.propagate(planner.compute_planner_trajectory(planner_input))
+        sim.history                              # the permanent record
+
+    ``propagate`` records the current state and command in :attr:`history`, advances
+    the clock, integrates the drone, updates the course observation and appends the
+    new state to the rolling buffer. The episode stops when the clock reaches its end,
+    the course is completed, or the drone crashes.
+
+    Callbacks are not called here: the runner (or the env) owns the hooks.
+
+    Args:
+        simulation_setup: the components.
+        simulation_history_buffer_duration: seconds of past states kept in the rolling buffer.
+
+    Raises:
+        RuntimeError: ``get_planner_input``/``propagate`` before ``initialize``, or
+            ``propagate`` after the episode ended.
+        ValueError: buffer duration shorter than one time step.
+    """
+
+    def __init__(self, simulation_setup: SimulationSetup, simulation_history_buffer_duration: float = 0.2) -> None:
+        self._setup = simulation_setup
+        self._scenario = simulation_setup.scenario
+        self._buffer_duration = simulation_history_buffer_duration
+        if simulation_history_buffer_duration < self._scenario.time_step_s:
+            raise ValueError(f"simulation_history_buffer_duration={simulation_history_buffer_duration} s too small: "
+                             f"must be >= the time step {self._scenario.time_step_s} s")
+        self._history = SimulationHistory(self._scenario)
+        self._history_buffer: SimulationHistoryBuffer | None = None
+        self._is_simulation_running = False
+
+    @property
+    def setup(self) -> SimulationSetup:
+        return self._setup
+
+    @property
+    def scenario(self):
+        return self._scenario
+
+    @property
+    def history(self) -> SimulationHistory:
+        return self._history
+
+    @property
+    def history_buffer(self) -> SimulationHistoryBuffer:
+        if self._history_buffer is None:
+            raise RuntimeError("Simulation was not initialized!")
+        return self._history_buffer
+
+    def reset(self) -> None:
+        """Forget the episode: components, history and buffer."""
+        self._setup.reset()
+        self._history.reset()
+        self._history_buffer = None
+        self._is_simulation_running = False
+
+    def initialize(self) -> PlannerInitialization:
+        """Start the episode at the scenario's initial state; returns what the planner needs."""
+        self.reset()
+        self._history_buffer = SimulationHistoryBuffer.from_duration(self._buffer_duration, self._scenario.time_step_s)
+        state = self._setup.ego_controller.get_state()
+        self._setup.observations.initialize(state)
+        observation = self._setup.observations.get_observation()
+        self._history_buffer.append(state, observation)
+        self._history.record_last_state(self._setup.time_controller.get_iteration(), state, observation)
+        self._is_simulation_running = not (observation.completed or observation.crashed)
+        return PlannerInitialization(
+            scenario_name=self._scenario.name,
+            waypoints=self._scenario.waypoints,
+            reach_radius_m=self._scenario.reach_radius_m,
+            dome_radius_m=self._scenario.dome_radius_m,
+            time_step_s=self._scenario.time_step_s,
+            physics=self._setup.ego_controller.physics,
+        )
+
+    def is_simulation_running(self) -> bool:
+        """True until the clock reaches its end, the course is completed or the drone crashed."""
+        return self._is_simulation_running and not self._setup.time_controller.reached_end()
+
+    def get_planner_input(self) -> PlannerInput:
+        """The current iteration and rolling history (read-only for the planner)."""
+        if self._history_buffer is None:
+            raise RuntimeError("Simulation was not initialized!")
+        return PlannerInput(self._setup.time_controller.get_iteration(), self._history_buffer)
+
+    def propagate(self, command: DroneCommand) -> None:
+        """Apply ``command`` for one step (see class docstring)."""
+        if self._history_buffer is None:
+            raise RuntimeError("Simulation was not initialized!")
+        if not self.is_simulation_running():
+            raise RuntimeError(f"Simulation of {self._scenario.name!r} has ended; call initialize() to start again")
+        if not isinstance(command, DroneCommand):
+            raise TypeError(f"command must be a DroneCommand, got {type(command).__name__}")
+        tc = self._setup.time_controller
+        iteration = tc.get_iteration()
+        state, observation = self._history_buffer.current_state
+        self._history.add_sample(SimulationHistorySample(iteration, state, command, observation))
+        next_iteration = tc.next_iteration()
+        if next_iteration is None:  # unreachable through is_simulation_running, kept as nuPlan's guard
+            self._is_simulation_running = False
+            return
+        self._setup.ego_controller.update_state(iteration, next_iteration, state, command)
+        new_state = self._setup.ego_controller.get_state()
+        self._setup.observations.update_observation(iteration, next_iteration, new_state)
+        new_observation = self._setup.observations.get_observation()
+        self._history_buffer.append(new_state, new_observation)
+        self._history.record_last_state(next_iteration, new_state, new_observation)
+        if new_observation.completed or new_observation.crashed:
+            self._is_simulation_running = False

@@ -1,0 +1,11 @@
+"""The episode clock: SimulationIteration and time controllers."""
+
+from simhops.simulation.simulation_time_controller.abstract_simulation_time_controller import (
+    AbstractSimulationTimeController,
+)
+from simhops.simulation.simulation_time_controller.simulation_iteration import SimulationIteration
+from simhops.simulation.simulation_time_controller.step_simulation_time_controller import (
+    StepSimulationTimeController,
+)
+
+__all__ = ["AbstractSimulationTimeController", "SimulationIteration", "StepSimulationTimeController"]

@@ -1,0 +1,3 @@
+from simhops.simulation.state.drone_state import DroneState
+
+__all__ = ["DroneState"]
