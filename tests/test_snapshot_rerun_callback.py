@@ -228,3 +228,18 @@ def test_losses_survive_a_foreign_dump(tmp_path) -> None:
     # the three value-loss rows are three different train() results, not one stale copy
     assert len({v for _, v in scalar_series(ents["losses/value_loss"], "ppo_update")}) == 3
     assert not any(p.startswith("world/snapshot") for p in ents)
+
+
+def test_second_learn_call_continues_in_part_file(tmp_path) -> None:
+    vec_env = VecMonitor(DummyVecEnv([FakeWaypointEnv]))
+    model = PPO("MlpPolicy", vec_env, n_steps=N_STEPS, batch_size=32, n_epochs=1, seed=0, verbose=0, device="cpu")
+    cb = SnapshotRerunCallback(FakeWaypointEnv, tmp_path / "train.rrd", snapshot_freq_updates=2, verbose=0, strict=True)
+    model.learn(total_timesteps=N_STEPS * 2, callback=cb)
+    with pytest.warns(RuntimeWarning, match="part2"):
+        model.learn(total_timesteps=N_STEPS * 2, callback=cb, reset_num_timesteps=False)
+    first, second = tmp_path / "train.rrd", tmp_path / "train.part2.rrd"
+    assert rrd_info(first)["recording_id"] == rrd_info(second)["recording_id"]
+    assert [t for t, _ in scalar_series(read_rrd(first)["losses/value_loss"], "ppo_update")] == [1, 2]
+    ents2 = read_rrd(second)
+    assert [t for t, _ in scalar_series(ents2["losses/value_loss"], "ppo_update")] == [3, 4]
+    assert ents2["snapshot/summary"]["timelines"]["snapshot"] == [1]

@@ -115,12 +115,14 @@ class WaypointsEnv(gym.Env):
     | ``overrides`` | ``dotted.key=value`` strings applied to a loaded config |
     | ``callback`` | an :class:`AbstractCallback` (e.g. ``MultiCallback``) receiving the 8 hooks |
     | ``render_mode`` | None only (use the Rerun callbacks to look at episodes) |
+    | ``history_in_info`` | put the finished episode's ``SimulationHistory`` in the last step's ``info["simulation_history"]`` (for the SB3 bridge) |
     """
 
     metadata = {"render_modes": [], "render_fps": 50}
 
     def __init__(self, config: SimHopsConfig | str | Path | None = None, overrides: Sequence[str] = (),
-                 callback: AbstractCallback | None = None, render_mode: str | None = None) -> None:
+                 callback: AbstractCallback | None = None, render_mode: str | None = None,
+                 history_in_info: bool = False) -> None:
         if render_mode is not None:
             raise ValueError(f"render_mode must be None (got {render_mode!r}); record episodes with the Rerun callbacks")
         self.config = resolve_config(config, overrides)
@@ -130,6 +132,7 @@ class WaypointsEnv(gym.Env):
         self.n_obs_waypoints = self.config.env.n_obs_waypoints
         self._reward = reward_params(self.config)
         self.callback = callback
+        self.history_in_info = history_in_info
         self.action_space = spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
         self.observation_space = policy_observation_space(self.n_obs_waypoints)
         self.metadata = {**self.metadata, "render_fps": self.config.scenario.control_hz}
@@ -212,9 +215,12 @@ class WaypointsEnv(gym.Env):
                                   progress.crashed, self._reward))
         terminated = progress.completed or progress.crashed
         truncated = sim.setup.time_controller.reached_end()
+        info = self._get_info()
         if terminated or truncated:
             self._close_episode()
-        return self._get_obs(), reward, terminated, truncated, self._get_info()
+            if self.history_in_info:
+                info["simulation_history"] = sim.history
+        return self._get_obs(), reward, terminated, truncated, info
 
     def _get_obs(self) -> np.ndarray:
         state, progress = self._planner_input.history.current_state

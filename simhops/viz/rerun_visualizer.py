@@ -242,7 +242,6 @@ class RerunVisualizer:
         reached: Any = None,
         reach_radius_m: float = 0.1,
         active_index: int | None = None,
-        alpha: int = 110,
     ) -> None:
         """Log waypoints as ``rr.Points3D``.
 
@@ -261,25 +260,23 @@ class RerunVisualizer:
             ``"wpI*"``); other unreached waypoints are grey.  ``None``: no
             active waypoint (e.g. all reached).
 
-        alpha:
-            Opacity 0..255 of the spheres (translucent so the trajectory
-            inside the reach region stays visible).
+        Rerun draws points opaque (alpha is not blended), so the drone or the
+        trajectory inside a reach sphere is hidden by it.
 
         Labels are ``"wp0"``, ``"wp1"``, ... (the active one ``"wpI*"``).
         """
         wps = np.asarray(waypoints, dtype=np.float32).reshape(-1, 3)
         k = wps.shape[0]
-        alpha = int(np.clip(alpha, 0, 255))
         reached_arr = np.zeros(k, dtype=bool) if reached is None else np.asarray(reached, dtype=bool).reshape(k)
-        colors = np.empty((k, 4), dtype=np.uint8)
+        colors = np.empty((k, 3), dtype=np.uint8)
         labels = []
         for i in range(k):
             if reached_arr[i]:
-                colors[i] = (*COLOR_REACHED, alpha)
+                colors[i] = COLOR_REACHED
             elif active_index is not None and i == int(active_index):
-                colors[i] = (*COLOR_ACTIVE, alpha)
+                colors[i] = COLOR_ACTIVE
             else:
-                colors[i] = (*COLOR_UNREACHED, alpha)
+                colors[i] = COLOR_UNREACHED
             labels.append(f"wp{i}*" if active_index is not None and i == int(active_index) else f"wp{i}")
         radius = float(reach_radius_m) if _is_finite_number(reach_radius_m) and reach_radius_m > 0 else 0.05
         self.rec.log(

@@ -60,6 +60,46 @@ class SimulationHistory:
         self._n_samples = 0
         self._has_last = False
 
+    @classmethod
+    def from_arrays(cls, scenario: "Scenario", time_us: np.ndarray, states: np.ndarray, commands: np.ndarray,
+                    command_modes: np.ndarray, active_index: np.ndarray, crash: np.ndarray,
+                    progress_m: np.ndarray | None = None, distance_m: np.ndarray | None = None,
+                    ) -> "SimulationHistory":
+        """Rebuild a history from its arrays (T rows = T - 1 samples + the last state).
+
+        ``distance_m`` / ``progress_m`` default to values recomputed from the positions.
+
+        Raises:
+            ValueError: inconsistent lengths or more rows than the scenario has iterations.
+        """
+        h = cls(scenario)
+        t = len(time_us)
+        if t < 1 or t > h._states.shape[0]:
+            raise ValueError(f"history of {t} rows does not fit scenario {scenario.name!r} "
+                             f"({h._states.shape[0]} iterations)")
+        for name, arr in (("states", states), ("commands", commands), ("command_modes", command_modes),
+                          ("active_index", active_index), ("crash", crash)):
+            if len(arr) != t:
+                raise ValueError(f"{name} has {len(arr)} rows, expected {t}")
+        h._time_us[:t] = time_us
+        h._states[:t] = states
+        h._commands[:t] = commands
+        h._modes[:t] = command_modes
+        h._active[:t] = active_index
+        h._crash[:t] = crash
+        if distance_m is None:
+            wp = scenario.waypoints
+            k = np.minimum(np.asarray(active_index), len(wp) - 1)
+            distance_m = np.where(np.asarray(active_index) >= len(wp), 0.0,
+                                  np.linalg.norm(wp[k] - np.asarray(states)[:, 0:3], axis=1))
+        if progress_m is None:
+            progress_m = np.zeros(t)
+        h._distance[:t] = distance_m
+        h._progress[:t] = progress_m
+        h._n_samples = t - 1
+        h._has_last = True
+        return h
+
     def _write(self, k: int, iteration: SimulationIteration, state: DroneState, obs: CourseProgress) -> None:
         self._time_us[k] = iteration.time_us
         self._states[k] = state.array

@@ -79,24 +79,31 @@ def _deriv(qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, tx, ty, tz, m, g, ixx
 def denormalize_action_one(action, mode, params, out):
     """Map one normalized action in [-1, 1]^4 to an SI command (writes ``out`` (4,)).
 
+    See :func:`denormalize_action` for the mapping.
+    """
+    c0, c1, c2, c3 = denormalize_action(action[0], action[1], action[2], action[3], mode, params)
+    out[0] = c0
+    out[1] = c1
+    out[2] = c2
+    out[3] = c3
+
+
+@njit_inline
+def denormalize_action(a0, a1, a2, a3, mode, params):
+    """Map one normalized action in [-1, 1]^4 to an SI command tuple (c0, c1, c2, c3).
+
     CTBR: ``[(a0 + 1) / 2 * 4 T_max (N), a1 * p_max, a2 * q_max, a3 * r_max (rad/s)]``;
     motor: ``(a_i + 1) / 2 * T_max`` (N). Actions are clipped to [-1, 1] first.
     """
-    a0 = _clip(action[0], -1.0, 1.0)
-    a1 = _clip(action[1], -1.0, 1.0)
-    a2 = _clip(action[2], -1.0, 1.0)
-    a3 = _clip(action[3], -1.0, 1.0)
+    a0 = _clip(a0, -1.0, 1.0)
+    a1 = _clip(a1, -1.0, 1.0)
+    a2 = _clip(a2, -1.0, 1.0)
+    a3 = _clip(a3, -1.0, 1.0)
     tmax = params[P_TMAX]
     if mode == MODE_CTBR:
-        out[0] = (a0 + 1.0) * 0.5 * 4.0 * tmax
-        out[1] = a1 * params[P_MAX_RATE_X]
-        out[2] = a2 * params[P_MAX_RATE_Y]
-        out[3] = a3 * params[P_MAX_RATE_Z]
-    else:
-        out[0] = (a0 + 1.0) * 0.5 * tmax
-        out[1] = (a1 + 1.0) * 0.5 * tmax
-        out[2] = (a2 + 1.0) * 0.5 * tmax
-        out[3] = (a3 + 1.0) * 0.5 * tmax
+        return ((a0 + 1.0) * 0.5 * 4.0 * tmax, a1 * params[P_MAX_RATE_X], a2 * params[P_MAX_RATE_Y],
+                a3 * params[P_MAX_RATE_Z])
+    return (a0 + 1.0) * 0.5 * tmax, (a1 + 1.0) * 0.5 * tmax, (a2 + 1.0) * 0.5 * tmax, (a3 + 1.0) * 0.5 * tmax
 
 
 @njit
@@ -204,9 +211,8 @@ physics_step, physics_step_serial = batched(_physics_step)
 
 def _physics_step_normalized(states, actions, mode, params):
     for i in prange(states.shape[0]):
-        cmd = np.empty(4)
-        denormalize_action_one(actions[i], mode, params, cmd)
-        physics_step_one(states[i], cmd[0], cmd[1], cmd[2], cmd[3], mode, params)
+        c0, c1, c2, c3 = denormalize_action(actions[i, 0], actions[i, 1], actions[i, 2], actions[i, 3], mode, params)
+        physics_step_one(states[i], c0, c1, c2, c3, mode, params)
 
 
 #: Physics only, from normalized actions (N, 4): the ceiling the benchmarks compare against.

@@ -15,7 +15,7 @@ from simhops.simulation.kernels._jit import batched, njit
 from simhops.simulation.kernels.course import distance_to, sample_course_one, track_course_one
 from simhops.simulation.kernels.layout import C_START_X, C_START_Y, C_START_Z, CRASH_NONE, P_TMAX, P_MASS, P_GRAVITY
 from simhops.simulation.kernels.observation import observation_one
-from simhops.simulation.kernels.physics import denormalize_action_one, physics_step_one
+from simhops.simulation.kernels.physics import denormalize_action, physics_step_one
 from simhops.simulation.kernels.reward import reward_one
 
 
@@ -56,7 +56,7 @@ vector_reset, vector_reset_serial = batched(_vector_reset)
 def _vector_step(actions, mode, phys, course, reward_p, n_obs_wp, max_steps, same_step,
                  rng, states, waypoints, n_waypoints, active, prev_dist, step_idx, last_action, needs_reset,
                  obs_out, rew_out, term_out, trunc_out, final_obs_out, final_active, final_crash, final_steps,
-                 reset_out):
+                 final_states, reset_out):
     for i in prange(states.shape[0]):
         reset_out[i] = False
         if needs_reset[i]:
@@ -74,9 +74,9 @@ def _vector_step(actions, mode, phys, course, reward_p, n_obs_wp, max_steps, sam
             continue
         for m in range(4):
             last_action[i, m] = min(max(actions[i, m], -1.0), 1.0)
-        cmd = np.empty(4)
-        denormalize_action_one(last_action[i], mode, phys, cmd)
-        physics_step_one(states[i], cmd[0], cmd[1], cmd[2], cmd[3], mode, phys)
+        c0, c1, c2, c3 = denormalize_action(last_action[i, 0], last_action[i, 1], last_action[i, 2],
+                                            last_action[i, 3], mode, phys)
+        physics_step_one(states[i], c0, c1, c2, c3, mode, phys)
         a, rn, pr, d, c = track_course_one(states[i], waypoints[i], n_waypoints[i], active[i], prev_dist[i], course)
         active[i] = a
         prev_dist[i] = d
@@ -93,6 +93,7 @@ def _vector_step(actions, mode, phys, course, reward_p, n_obs_wp, max_steps, sam
             final_active[i] = a
             final_crash[i] = c
             final_steps[i] = step_idx[i]
+            final_states[i, :] = states[i]
             if same_step:
                 final_obs_out[i, :] = obs_out[i]
                 prev_dist[i] = reset_one(rng, i, course, phys, waypoints[i], n_waypoints[i], states[i])

@@ -1,0 +1,78 @@
+"""SimulationCallbackBridge: simulation hooks reach the trainer as an SB3 callback."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from stable_baselines3.common.callbacks import BaseCallback
+
+from simhops.envs.agent_planner import AgentPlanner
+from simhops.scenario.scenario import Scenario
+from simhops.simulation.callback.abstract_callback import AbstractCallback
+from simhops.simulation.controller.drone_controller import DroneController
+from simhops.simulation.history.simulation_history import SimulationHistory
+from simhops.simulation.observation.course_observation import CourseObservation
+from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.simulation.simulation_setup import SimulationSetup
+from simhops.simulation.simulation_time_controller.step_simulation_time_controller import (
+    StepSimulationTimeController,
+)
+
+
+class SimulationCallbackBridge(BaseCallback):
+    """Maps an SB3 training run onto the simulation hooks of ``callback``.
+
+    | SB3 event | simulation hook |
+    |---|---|
+    | ``_on_training_start`` | ``on_initialization_start(setup)`` (setup of ``reference_scenario``) |
+    | a sub-env finishes an episode (``dones[i]``, its info has ``simulation_history``) | ``on_simulation_start(setup)`` then ``on_simulation_end(setup, planner, history)`` |
+    | ``_on_training_end`` | ``on_initialization_end(setup)`` |
+
+    Environments may live in other processes, so episodes arrive in the trainer as
+    histories carried in ``infos`` (vector env ``record_histories=True``, or
+    ``WaypointsEnv(history_in_info=True)``); both episode hooks are replayed when the
+    history arrives. Per-step hooks are not bridged. ``planner`` is an
+    :class:`AgentPlanner` standing for the policy being trained.
+
+    If ``callback`` has a ``latest_metrics()`` method returning ``dict[str, float]``,
+    those values are recorded into the SB3 logger under ``sim/``.
+    """
+
+    def __init__(self, callback: AbstractCallback, physics: PhysicsParams, reference_scenario: Scenario,
+                 verbose: int = 0) -> None:
+        super().__init__(verbose)
+        self.callback = callback
+        self.physics = physics
+        self._reference_setup = self._make_setup(reference_scenario)
+        self._planner = AgentPlanner()
+        self.n_episodes = 0
+
+    def _make_setup(self, scenario: Scenario) -> SimulationSetup:
+        return SimulationSetup(StepSimulationTimeController(scenario), CourseObservation(scenario),
+                               DroneController(scenario, self.physics), scenario)
+
+    def _on_training_start(self) -> None:
+        self.callback.on_initialization_start(self._reference_setup)
+
+    def _on_step(self) -> bool:
+        dones = self.locals.get("dones")
+        infos: list[dict[str, Any]] = self.locals.get("infos", [])
+        if dones is None or not np.any(dones):
+            return True
+        for i in np.flatnonzero(dones):
+            history = infos[i].get("simulation_history")
+            if not isinstance(history, SimulationHistory):
+                continue
+            setup = self._make_setup(history.scenario)
+            self.callback.on_simulation_start(setup)
+            self.callback.on_simulation_end(setup, self._planner, history)
+            self.n_episodes += 1
+        latest = getattr(self.callback, "latest_metrics", None)
+        if callable(latest):
+            for key, value in latest().items():
+                self.logger.record_mean(f"sim/{key}", value)
+        return True
+
+    def _on_training_end(self) -> None:
+        self.callback.on_initialization_end(self._reference_setup)
