@@ -1,0 +1,103 @@
+"""SimulationTask: a picklable recipe for a runner, built inside the worker."""
+
+from __future__ import annotations
+
+import dataclasses
+from functools import lru_cache
+
+from simhops.scenario.scenario import Scenario
+from simhops.simulation.callback.abstract_callback import AbstractCallback
+from simhops.simulation.controller.drone_controller import DroneController
+from simhops.simulation.observation.course_observation import CourseObservation
+from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.simulation.planner.abstract_planner import AbstractPlanner
+from simhops.simulation.runner.abstract_runner import AbstractRunner
+from simhops.simulation.runner.runner_report import RunnerReport
+from simhops.simulation.runner.simulations_runner import SimulationRunner
+from simhops.simulation.simulation import Simulation
+from simhops.simulation.simulation_setup import SimulationSetup
+from simhops.simulation.simulation_time_controller.step_simulation_time_controller import (
+    StepSimulationTimeController,
+)
+
+
+@lru_cache(maxsize=1)
+def _default_physics() -> PhysicsParams:
+    from simhops.config import SimHopsConfig
+
+    return PhysicsParams.from_config(SimHopsConfig())
+
+
+def default_physics_for(scenario: Scenario) -> PhysicsParams:
+    """The default config's physics, with the control period of ``scenario``."""
+    base = _default_physics()
+    if abs(base.control_dt_s - scenario.time_step_s) <= 1e-12:
+        return base
+    return dataclasses.replace(base, control_dt_s=scenario.time_step_s)
+
+
+def build_simulation(scenario: Scenario, physics: PhysicsParams | None = None,
+                     history_buffer_duration_s: float = 0.2) -> Simulation:
+    """The standard closed loop of ``scenario`` (the same components as ``WaypointsEnv.reset``).
+
+    Args:
+        scenario: the course.
+        physics: drone physics (default: the default config's, at the scenario's time step).
+        history_buffer_duration_s: rolling buffer length (s), >= the scenario's time step.
+
+    Raises:
+        ValueError: ``physics.control_dt_s`` differs from the scenario's time step, or the
+            buffer is shorter than one step.
+    """
+    physics = physics if physics is not None else default_physics_for(scenario)
+    setup = SimulationSetup(
+        time_controller=StepSimulationTimeController(scenario),
+        observations=CourseObservation(scenario),
+        ego_controller=DroneController(scenario, physics),
+        scenario=scenario,
+    )
+    return Simulation(setup, max(history_buffer_duration_s, scenario.time_step_s))
+
+
+class SimulationTask(AbstractRunner):
+    """What a worker needs to build and run a :class:`SimulationRunner`: small and picklable.
+
+    The :class:`Simulation` is built inside :meth:`run` (in the worker), so only the
+    scenario, planner, callback and physics travel; a failure while building it is a
+    failure of this scenario only.
+
+    Args:
+        scenario: the course.
+        planner: the planner (must pickle: load heavy resources lazily in ``initialize``).
+        callback: observers for this run (must pickle), or None.
+        physics: drone physics (default: the default config's, at the scenario's time step).
+        keep_history: put the history into the report.
+        history_buffer_duration_s: rolling buffer length (s).
+    """
+
+    def __init__(self, scenario: Scenario, planner: AbstractPlanner, callback: AbstractCallback | None = None,
+                 physics: PhysicsParams | None = None, keep_history: bool = False,
+                 history_buffer_duration_s: float = 0.2) -> None:
+        self._scenario = scenario
+        self._planner = planner
+        self.callback = callback
+        self.physics = physics
+        self.keep_history = keep_history
+        self.history_buffer_duration_s = history_buffer_duration_s
+
+    @property
+    def scenario(self) -> Scenario:
+        return self._scenario
+
+    @property
+    def planner(self) -> AbstractPlanner:
+        return self._planner
+
+    def build_runner(self) -> SimulationRunner:
+        """Build the simulation and its runner (see :func:`build_simulation` for errors)."""
+        sim = build_simulation(self._scenario, self.physics, self.history_buffer_duration_s)
+        return SimulationRunner(sim, self._planner, self.callback, keep_history=self.keep_history)
+
+    def run(self) -> RunnerReport:
+        """Build the runner and run it (raises like :meth:`SimulationRunner.run`)."""
+        return self.build_runner().run()

@@ -1,0 +1,181 @@
+"""SimulationRunner: one closed-loop episode with the eight callback hooks."""
+
+from __future__ import annotations
+
+import logging
+import time
+from typing import Any, Callable, Iterator
+
+from simhops.simulation.callback.abstract_callback import AbstractCallback
+from simhops.simulation.callback.metric_callback import MetricCallback
+from simhops.simulation.callback.multi_callback import MultiCallback
+from simhops.simulation.callback.timing_callback import TimingCallback
+from simhops.simulation.controller.drone_command import DroneCommand
+from simhops.simulation.planner.abstract_planner import AbstractPlanner, PlannerInput
+from simhops.simulation.runner.abstract_runner import AbstractRunner
+from simhops.simulation.runner.runner_report import RunnerReport, log_name_of
+from simhops.simulation.simulation import Simulation
+from simhops.simulation.simulation_setup import validate_planner_setup
+
+logger = logging.getLogger(__name__)
+
+#: the hook order of one run, with ``N = len(history)`` repetitions of the step block
+HOOK_ORDER = (
+    "on_initialization_start",
+    "on_simulation_start",
+    # per step:  on_step_start, on_planner_start, on_planner_end, on_step_end
+    "on_simulation_end",
+    "on_initialization_end",
+)
+
+
+class _EndHook:
+    """Context manager calling an end hook on exit, so start/end hooks stay paired (seed 000, gotcha 6).
+
+    On a clean exit the end hook runs normally (its exception propagates). While
+    another exception propagates, the end hook still runs; if it raises too, that
+    secondary error is logged and the original one is kept.
+    """
+
+    __slots__ = ("_fn", "_name")
+
+    def __init__(self, fn: Callable[[], None], name: str) -> None:
+        self._fn = fn
+        self._name = name
+
+    def __enter__(self) -> "_EndHook":
+        return self
+
+    def __exit__(self, exc_type: Any, exc: Any, tb: Any) -> bool:
+        if exc_type is None:
+            self._fn()
+            return False
+        try:
+            self._fn()
+        except Exception:  # noqa: BLE001 - keep the original failure
+            logger.exception("%s raised while the run was already failing; keeping the original error", self._name)
+        return False
+
+
+def iter_callbacks(callback: AbstractCallback | None) -> Iterator[AbstractCallback]:
+    """``callback`` and, recursively, the callbacks inside any :class:`MultiCallback`."""
+    if callback is None:
+        return
+    yield callback
+    if isinstance(callback, MultiCallback):
+        for cb in callback.callbacks:
+            yield from iter_callbacks(cb)
+
+
+class SimulationRunner(AbstractRunner):
+    """Runs one :class:`Simulation` with one planner, calling the callback hooks.
+
+    Order of the hooks (the runner owns them; ``Simulation`` calls none)::
+
+        validate_planner_setup(setup, planner)
+        on_initialization_start(setup)
+          on_simulation_start(setup)
+            planner.initialize(simulation.initialize())
+            while simulation.is_simulation_running():
+              planner_input = simulation.get_planner_input()
+              on_step_start(setup, planner_input)
+                on_planner_start(setup, planner_input)
+                command = planner.compute_trajectory(planner_input)
+                on_planner_end(setup, planner_input, command)
+                simulation.propagate(command)
+              on_step_end(setup, planner_input, command)
+          on_simulation_end(setup, planner, simulation.history)
+        on_initialization_end(setup)
+
+    In simhops ``on_initialization_start/end`` wrap the whole run of one runner (the
+    planner is initialized per episode, inside the simulation hooks, as in the env).
+    Every end hook runs in a ``finally`` (seed 000, gotcha 6): when the planner or the
+    simulation raises, the open end hooks are still called - with
+    ``planner_output=None`` if no command was computed - and the exception then
+    propagates out of :meth:`run` (``run_simulation`` turns it into a failed report).
+
+    Args:
+        simulation: the episode to run (``initialize`` is called by :meth:`run`).
+        planner: the planner driving it.
+        callback: observers (a single callback or a :class:`MultiCallback`), or None.
+        keep_history: put the :class:`SimulationHistory` into the report (it then
+            travels back from worker processes; leave False for large batches).
+
+    Raises (from :meth:`run`):
+        ValueError: the planner's command mode does not fit the setup.
+        Exception: anything the planner, simulation or a non-isolated callback raises.
+    """
+
+    def __init__(self, simulation: Simulation, planner: AbstractPlanner, callback: AbstractCallback | None = None,
+                 keep_history: bool = False) -> None:
+        if not isinstance(simulation, Simulation):
+            raise TypeError(f"simulation must be a Simulation, got {type(simulation).__name__}")
+        if not isinstance(planner, AbstractPlanner):
+            raise TypeError(f"planner must be an AbstractPlanner, got {type(planner).__name__}")
+        if callback is not None and not isinstance(callback, AbstractCallback):
+            raise TypeError(f"callback must be an AbstractCallback or None, got {type(callback).__name__}")
+        self._simulation = simulation
+        self._planner = planner
+        self._callback = callback if callback is not None else AbstractCallback()
+        self.keep_history = keep_history
+
+    @property
+    def simulation(self) -> Simulation:
+        return self._simulation
+
+    @property
+    def scenario(self):
+        return self._simulation.scenario
+
+    @property
+    def planner(self) -> AbstractPlanner:
+        return self._planner
+
+    @property
+    def callback(self) -> AbstractCallback:
+        return self._callback
+
+    def _step(self, planner_input: PlannerInput) -> None:
+        """One step: step/planner hooks around the planner call, then ``propagate``."""
+        sim, setup, cb = self._simulation, self._simulation.setup, self._callback
+        out: list[DroneCommand | None] = [None]
+        cb.on_step_start(setup, planner_input)
+        with _EndHook(lambda: cb.on_step_end(setup, planner_input, out[0]), "on_step_end"):
+            cb.on_planner_start(setup, planner_input)
+            with _EndHook(lambda: cb.on_planner_end(setup, planner_input, out[0]), "on_planner_end"):
+                out[0] = self._planner.compute_trajectory(planner_input)
+            sim.propagate(out[0])
+
+    def run(self) -> RunnerReport:
+        """Run the episode to its end (see class docstring) and return a succeeded report.
+
+        Raises:
+            Exception: any failure, after the open end hooks were called.
+        """
+        start = time.time()
+        sim, setup, cb, planner = self._simulation, self._simulation.setup, self._callback, self._planner
+        multis = [m for m in iter_callbacks(cb) if isinstance(m, MultiCallback)]
+        n_errors = [len(m.errors) for m in multis]
+        validate_planner_setup(setup, planner)
+        cb.on_initialization_start(setup)
+        with _EndHook(lambda: cb.on_initialization_end(setup), "on_initialization_end"):
+            cb.on_simulation_start(setup)
+            with _EndHook(lambda: cb.on_simulation_end(setup, planner, sim.history), "on_simulation_end"):
+                planner.initialize(sim.initialize())
+                while sim.is_simulation_running():
+                    self._step(sim.get_planner_input())
+        name = self.scenario.name
+        metrics: dict[str, Any] = {}
+        timing: dict[str, float] = {}
+        for c in iter_callbacks(cb):
+            if isinstance(c, MetricCallback) and name in c.results:
+                metrics.update(c.results[name])
+            elif isinstance(c, TimingCallback) and name in c.summary():
+                timing.update(c.summary()[name])
+        errors = tuple(e for m, n in zip(multis, n_errors) for e in m.errors[n:])
+        return RunnerReport(
+            succeeded=True, error_message=None, start_time=start, end_time=time.time(),
+            planner_name=planner.name(), scenario_name=name, log_name=log_name_of(name), seed=self.scenario.seed,
+            metrics=metrics, timing=timing, callback_errors=errors,
+            history=sim.history if self.keep_history else None,
+        )

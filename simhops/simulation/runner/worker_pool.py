@@ -1,0 +1,93 @@
+"""WorkerPool: map a function over items, in order, sequentially or in parallel."""
+
+from __future__ import annotations
+
+import abc
+from typing import Any, Callable, Iterable, TypeVar
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+#: on_result(index, result_or_exception), called in the calling process as each item finishes
+ResultCallback = Callable[[int, Any], None]
+
+BACKENDS = ("sequential", "process", "ray")
+
+
+class WorkerPool(abc.ABC):
+    """Runs ``fn(item)`` for every item and returns the results in input order.
+
+    ``map(fn, items, on_result=None, return_exceptions=False)``:
+
+    * ``fn`` and the items must pickle for the parallel pools (module-level
+      functions, ``functools.partial`` of them, picklable objects);
+    * ``on_result(index, result)`` is called in the calling process as each item
+      finishes (completion order), e.g. for a progress bar;
+    * ``return_exceptions=True``: an item whose task raised gets the exception
+      object as its result and every other item still runs; ``False``: the first
+      exception (in completion order) is raised after cancelling what has not started.
+    """
+
+    @property
+    @abc.abstractmethod
+    def number_of_workers(self) -> int:
+        """How many items may run at once."""
+
+    @abc.abstractmethod
+    def map(self, fn: Callable[[T], R], items: Iterable[T], *, on_result: ResultCallback | None = None,
+            return_exceptions: bool = False) -> list[R]:
+        """``[fn(item) for item in items]`` (see class docstring)."""
+
+    def close(self) -> None:
+        """Release resources this pool started (no-op by default)."""
+
+    def __enter__(self) -> "WorkerPool":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+class Sequential(WorkerPool):
+    """Runs the items one after the other in this process (no pickling)."""
+
+    @property
+    def number_of_workers(self) -> int:
+        return 1
+
+    def map(self, fn: Callable[[T], R], items: Iterable[T], *, on_result: ResultCallback | None = None,
+            return_exceptions: bool = False) -> list[R]:
+        out: list[Any] = []
+        for i, item in enumerate(items):
+            try:
+                r: Any = fn(item)
+            except Exception as exc:
+                if not return_exceptions:
+                    raise
+                r = exc
+            out.append(r)
+            if on_result is not None:
+                on_result(i, r)
+        return out
+
+
+def build_worker_pool(backend: str = "sequential", workers: int | None = None) -> WorkerPool:
+    """A pool by name: ``"sequential"``, ``"process"`` (``workers`` processes) or ``"ray"`` (``workers`` CPUs).
+
+    Raises:
+        ValueError: unknown backend, or ``workers < 1``.
+        ImportError: ``"ray"`` without ray installed (``pip install simhops[ray]``).
+    """
+    if workers is not None and workers < 1:
+        raise ValueError(f"workers must be >= 1 (got {workers})")
+    if backend == "sequential":
+        return Sequential()
+    if backend == "process":
+        from simhops.simulation.runner.process_pool import ProcessPool
+
+        return ProcessPool(max_workers=workers)
+    if backend == "ray":
+        from simhops.simulation.runner.ray_distributed import RayDistributed
+
+        return RayDistributed(num_cpus=workers)
+    raise ValueError(f"unknown worker pool backend {backend!r}; choose one of {list(BACKENDS)}")
