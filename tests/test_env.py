@@ -65,8 +65,9 @@ def test_make_and_spaces(make_env):
     assert obs in env.observation_space
 
 
-def test_gymnasium_env_checker_passes(make_env):
-    env = make_env()
+@pytest.mark.parametrize("mode", ["ctbr", "motor"])
+def test_gymnasium_env_checker_passes(make_env, mode):
+    env = make_env(overrides=[f"env.action_mode={mode}"])
     gym_check_env(env.unwrapped, skip_render_check=True)
 
 

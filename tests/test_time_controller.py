@@ -47,7 +47,8 @@ def test_iteration_time_s_is_the_correctly_rounded_seconds():
     """``time_s`` must be the float nearest to ``time_us`` microseconds (``time_us / 1e6``, seed 001).
 
     ``time_us * 1e-6`` is off by one ulp for about 30 % of the times of a 50 Hz clock:
-    0.1 s comes out as 0.09999999999999999, so ``iteration.time_s == 0.1`` is False.
+    0.1 s comes out as 0.09999999999999999, so ``iteration.time_s == 0.1`` is False and a
+    planner or callback that triggers on ``time_s >= 0.1`` fires one step late.
     """
     assert SimulationIteration(5, 100_000).time_s == 0.1
     assert SimulationIteration(7, 140_000).time_s == 0.14

@@ -147,9 +147,10 @@ class SimHopsVectorEnv(VectorEnv):
                 gen, _ = seeding.np_random(s)
                 self._rng[i] = np.uint64(gen.integers(0, 2**63))
         self._seeded = True
-        self._reset_kernel(mask, self._rng, self._course, self._phys, self.n_obs_waypoints, self.states,
-                           self.waypoints, self.n_waypoints, self.active, self.prev_dist, self.episode_step,
-                           self.last_action, self._obs)
+        with np.errstate(over="ignore"):  # uint64 RNG wrap-around (only visible with NUMBA_DISABLE_JIT=1)
+            self._reset_kernel(mask, self._rng, self._course, self._phys, self.n_obs_waypoints, self.states,
+                               self.waypoints, self.n_waypoints, self.active, self.prev_dist, self.episode_step,
+                               self.last_action, self._obs)
         self._needs_reset[mask] = False
         if self._recorder is not None:
             self._recorder.on_reset(mask)
@@ -165,12 +166,13 @@ class SimHopsVectorEnv(VectorEnv):
         if not self._seeded:
             raise RuntimeError("call reset() before step()")
         before = self.episode_step.copy() if self._recorder is not None else None
-        self._step_kernel(a, self._mode_id, self._phys, self._course, self._reward, self.n_obs_waypoints,
-                          self.max_episode_steps, self.autoreset_mode == AutoresetMode.SAME_STEP, self._rng,
-                          self.states, self.waypoints, self.n_waypoints, self.active, self.prev_dist,
-                          self.episode_step, self.last_action, self._needs_reset, self._obs, self._rew, self._term,
-                          self._trunc, self._final_obs, self._final_active, self._final_crash, self._final_steps,
-                          self.final_states, self._reset_mask)
+        with np.errstate(over="ignore"):  # uint64 RNG wrap-around in resets (only with NUMBA_DISABLE_JIT=1)
+            self._step_kernel(a, self._mode_id, self._phys, self._course, self._reward, self.n_obs_waypoints,
+                              self.max_episode_steps, self.autoreset_mode == AutoresetMode.SAME_STEP, self._rng,
+                              self.states, self.waypoints, self.n_waypoints, self.active, self.prev_dist,
+                              self.episode_step, self.last_action, self._needs_reset, self._obs, self._rew,
+                              self._term, self._trunc, self._final_obs, self._final_active, self._final_crash,
+                              self._final_steps, self.final_states, self._reset_mask)
         done = self._term | self._trunc
         infos = self._infos(done)
         if self._recorder is not None:

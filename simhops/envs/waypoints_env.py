@@ -198,12 +198,11 @@ class WaypointsEnv(gym.Env):
         if sim is None or not sim.is_simulation_running():
             raise ResetNeeded("the episode has ended (or never started): call reset()")
         planner_input = self._planner_input
+        command = DroneCommand.from_normalized(action, self.action_mode, self.physics)  # validates first
         cb = self.callback
-        if cb is not None:
+        if cb is not None:  # the agent planned outside; the hooks still bracket its command
             cb.on_step_start(sim.setup, planner_input)
             cb.on_planner_start(sim.setup, planner_input)
-        command = DroneCommand.from_normalized(action, self.action_mode, self.physics)
-        if cb is not None:
             cb.on_planner_end(sim.setup, planner_input, command)
         sim.propagate(command)
         self._last_action = command.normalized

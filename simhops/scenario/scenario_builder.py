@@ -84,7 +84,8 @@ class ScenarioBuilder:
         if rng_state.dtype != np.uint64 or rng_state.shape != (1,):
             raise ValueError(f"rng_state must be a (1,) uint64 array, got {rng_state.dtype} {rng_state.shape}")
         wp = np.empty((self.n_waypoints, 3))
-        sample_course_one(rng_state, 0, self._course, wp, self.n_waypoints)
+        with np.errstate(over="ignore"):  # uint64 wrap-around is intended (matters only with NUMBA_DISABLE_JIT=1)
+            sample_course_one(rng_state, 0, self._course, wp, self.n_waypoints)
         return wp
 
     def build_random(self, rng_state: np.ndarray, name: str | None = None) -> Scenario:

@@ -150,7 +150,7 @@ class SimulationHistory:
 
     @property
     def time_s(self) -> np.ndarray:
-        return self.time_us * 1e-6
+        return self.time_us / 1_000_000
 
     @property
     def states(self) -> np.ndarray:

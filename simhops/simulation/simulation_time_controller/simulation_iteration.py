@@ -29,4 +29,4 @@ class SimulationIteration:
     @property
     def time_s(self) -> float:
         """Time since the scenario start (s)."""
-        return self.time_us * 1e-6
+        return self.time_us / 1_000_000

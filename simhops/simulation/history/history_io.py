@@ -1,0 +1,263 @@
+"""Save and load a :class:`SimulationHistory` (msgpack or JSON), and atomic file writes.
+
+File layout (a map; msgpack by default, JSON optional)::
+
+    {"format": "simhops.simulation_history", "version": 1,
+     "scenario": Scenario.to_dict(),
+     "n_samples": int, "has_last_state": bool,
+     "metadata": {str: str | int | float | bool | None},     # e.g. {"planner": "WaypointPlanner"}
+     "arrays": {name: {"dtype": "<f8", "shape": [T, 17], "data": <raw little-endian bytes>}}}
+
+In JSON, ``data`` is the nested list of the values (NaN written as ``NaN``). The
+arrays are the history's rows (``T = n_rows``): ``time_us`` int64, ``states`` float64
+(T, 17), ``commands`` float64 (T, 4), ``command_modes`` int8, ``active_index`` int64,
+``progress_m`` float64, ``distance_m`` float64, ``crash`` int8. Loading never
+unpickles: msgpack extension types are rejected and only these numeric dtypes are
+accepted, so a round trip reproduces the arrays bit for bit.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any, Iterator, Mapping
+
+import msgpack
+import numpy as np
+
+from simhops.scenario.scenario import Scenario
+from simhops.simulation.history.simulation_history import SimulationHistory
+from simhops.simulation.kernels.layout import STATE_DIM
+
+FORMAT = "simhops.simulation_history"
+VERSION = 1
+
+#: array name -> (private attribute of SimulationHistory, dtype, trailing shape)
+_ARRAYS: dict[str, tuple[str, str, tuple[int, ...]]] = {
+    "time_us": ("_time_us", "<i8", ()),
+    "states": ("_states", "<f8", (STATE_DIM,)),
+    "commands": ("_commands", "<f8", (4,)),
+    "command_modes": ("_modes", "|i1", ()),
+    "active_index": ("_active", "<i8", ()),
+    "progress_m": ("_progress", "<f8", ()),
+    "distance_m": ("_distance", "<f8", ()),
+    "crash": ("_crash", "|i1", ()),
+}
+
+SERIALIZATION_TYPES = {"msgpack": ".msgpack", "json": ".json"}
+
+
+class HistoryFormatError(ValueError):
+    """A file is not a readable simhops history (wrong format, version, or content)."""
+
+
+# ---------------------------------------------------------------------------------- atomic writes
+
+
+@contextlib.contextmanager
+def atomic_output(path: str | Path) -> Iterator[Path]:
+    """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically (``os.replace``).
+
+    The temporary file lives in the same directory (same file system), is fsynced, and
+    is removed if the block raises, so readers see the old file or the complete new one,
+    never a partial one. Parent directories are created.
+    """
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        with open(tmp_path, "rb+") as fh:
+            os.fsync(fh.fileno())
+        os.chmod(tmp_path, 0o644)
+        os.replace(tmp_path, path)
+    except BaseException:
+        tmp_path.unlink(missing_ok=True)
+        raise
+
+
+def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
+    """Write ``data`` to ``path`` atomically (see :func:`atomic_output`); returns the path."""
+    with atomic_output(path) as tmp:
+        tmp.write_bytes(data)
+    return Path(path)
+
+
+def atomic_write_text(path: str | Path, text: str) -> Path:
+    """Write UTF-8 ``text`` to ``path`` atomically; returns the path."""
+    return atomic_write_bytes(path, text.encode("utf-8"))
+
+
+# ---------------------------------------------------------------------------------- arrays <-> history
+
+
+def history_arrays(history: SimulationHistory) -> dict[str, np.ndarray]:
+    """The history's rows as ``{name: array}`` (read-only views; see module docstring for names)."""
+    return {
+        "time_us": history.time_us, "states": history.states, "commands": history.commands,
+        "command_modes": history.command_modes, "active_index": history.active_index,
+        "progress_m": history.progress_m, "distance_m": history.distance_m, "crash": history.crash,
+    }
+
+
+def history_from_arrays(scenario: Scenario, arrays: Mapping[str, np.ndarray], n_samples: int,
+                        has_last_state: bool) -> SimulationHistory:
+    """Rebuild a :class:`SimulationHistory` from its row arrays.
+
+    ``SimulationHistory`` has no public constructor from arrays, so this fills a new one
+    through its private buffers (same layout as ``add_sample`` / ``record_last_state``).
+
+    Args:
+        scenario: the scenario of the episode.
+        arrays: the 8 arrays of :func:`history_arrays`, each with ``T = n_samples + has_last_state`` rows.
+        n_samples: recorded steps.
+        has_last_state: whether the state after the last step is recorded (row ``n_samples``).
+
+    Raises:
+        HistoryFormatError: missing arrays, wrong shapes, or more rows than the scenario allows.
+    """
+    history = SimulationHistory(scenario)
+    n_rows = int(n_samples) + (1 if has_last_state else 0)
+    cap = history._states.shape[0]
+    if n_samples < 0 or n_rows > cap or (n_samples >= cap):
+        raise HistoryFormatError(f"{n_rows} rows ({n_samples} samples) do not fit scenario {scenario.name!r} "
+                                 f"({cap} iterations)")
+    for name, (attr, _, tail) in _ARRAYS.items():
+        if name not in arrays:
+            raise HistoryFormatError(f"history array {name!r} is missing")
+        a = np.asarray(arrays[name])
+        if a.shape != (n_rows, *tail):
+            raise HistoryFormatError(f"history array {name!r} has shape {a.shape}, expected {(n_rows, *tail)}")
+        getattr(history, attr)[:n_rows] = a
+    history._n_samples = int(n_samples)
+    history._has_last = bool(has_last_state)
+    return history
+
+
+def _metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for k, v in (metadata or {}).items():
+        if not isinstance(k, str) or not (v is None or isinstance(v, (str, int, float, bool))):
+            raise TypeError(f"history metadata must map str to str/int/float/bool/None (got {k!r}: {v!r})")
+        out[k] = v
+    return out
+
+
+def history_to_dict(history: SimulationHistory, metadata: Mapping[str, Any] | None = None,
+                    binary: bool = True) -> dict[str, Any]:
+    """The file content as a dict: raw bytes per array (``binary=True``, msgpack) or nested lists (JSON)."""
+    arrays = {}
+    for name, a in history_arrays(history).items():
+        dtype = _ARRAYS[name][1]
+        c = np.ascontiguousarray(a, dtype=np.dtype(dtype))
+        arrays[name] = {"dtype": dtype, "shape": list(c.shape), "data": c.tobytes() if binary else c.tolist()}
+    return {
+        "format": FORMAT, "version": VERSION, "scenario": history.scenario.to_dict(),
+        "n_samples": len(history), "has_last_state": bool(history._has_last),
+        "metadata": _metadata(metadata), "arrays": arrays,
+    }
+
+
+def history_from_dict(d: Any, source: str = "<dict>") -> tuple[SimulationHistory, dict[str, Any]]:
+    """Inverse of :func:`history_to_dict`: ``(history, metadata)``.
+
+    Raises:
+        HistoryFormatError: not a simhops history, unsupported version, or bad content.
+    """
+    if not isinstance(d, dict) or d.get("format") != FORMAT:
+        raise HistoryFormatError(f"{source} is not a simhops history file (no format={FORMAT!r} header)")
+    if d.get("version") != VERSION:
+        raise HistoryFormatError(f"{source}: unsupported history version {d.get('version')!r} (expected {VERSION})")
+    try:
+        scenario = Scenario.from_dict(d["scenario"])
+        arrays = {}
+        for name, (_, dtype, _) in _ARRAYS.items():
+            spec = d["arrays"][name]
+            if spec["dtype"] != dtype:
+                raise HistoryFormatError(f"{source}: array {name!r} has dtype {spec['dtype']!r}, expected {dtype!r}")
+            shape = tuple(int(s) for s in spec["shape"])
+            data = spec["data"]
+            if isinstance(data, (bytes, bytearray)):
+                a = np.frombuffer(data, dtype=np.dtype(dtype))
+                if a.size != int(np.prod(shape)):
+                    raise HistoryFormatError(f"{source}: array {name!r} has {a.size} values, shape says {shape}")
+                a = a.reshape(shape)
+            else:
+                a = np.array(data, dtype=np.dtype(dtype)).reshape(shape)
+            arrays[name] = a
+        history = history_from_arrays(scenario, arrays, int(d["n_samples"]), bool(d["has_last_state"]))
+    except HistoryFormatError:
+        raise
+    except (KeyError, TypeError, ValueError) as exc:
+        raise HistoryFormatError(f"{source}: malformed simhops history ({type(exc).__name__}: {exc})") from exc
+    return history, dict(d.get("metadata") or {})
+
+
+def _type_of(path: Path, serialization_type: str | None) -> str:
+    if serialization_type is None:
+        serialization_type = "json" if path.suffix.lower() == ".json" else "msgpack"
+    if serialization_type not in SERIALIZATION_TYPES:
+        raise ValueError(f"serialization_type must be one of {sorted(SERIALIZATION_TYPES)} (got {serialization_type!r})")
+    return serialization_type
+
+
+def save_history(history: SimulationHistory, path: str | Path, metadata: Mapping[str, Any] | None = None,
+                 serialization_type: str | None = None) -> Path:
+    """Write ``history`` to ``path`` atomically.
+
+    Args:
+        history: the episode.
+        path: destination (``.json`` suffix -> JSON, anything else -> msgpack, unless
+            ``serialization_type`` says otherwise).
+        metadata: small ``{str: scalar}`` stored alongside (e.g. the planner name).
+        serialization_type: ``"msgpack"`` or ``"json"``.
+
+    Raises:
+        ValueError: unknown serialization type.
+        TypeError: metadata values that are not scalars.
+    """
+    path = Path(path)
+    kind = _type_of(path, serialization_type)
+    if kind == "msgpack":
+        data = msgpack.packb(history_to_dict(history, metadata, binary=True), use_bin_type=True)
+    else:
+        data = json.dumps(history_to_dict(history, metadata, binary=False), allow_nan=True).encode("utf-8")
+    return atomic_write_bytes(path, data)
+
+
+def _reject_ext(code: int, data: bytes) -> Any:
+    raise HistoryFormatError(f"msgpack extension type {code} is not allowed in a simhops history")
+
+
+def load_history_and_metadata(path: str | Path,
+                              serialization_type: str | None = None) -> tuple[SimulationHistory, dict[str, Any]]:
+    """Read a history file: ``(history, metadata)``; never unpickles.
+
+    Raises:
+        FileNotFoundError: no such file.
+        HistoryFormatError: the file is not a (readable) simhops history in that format.
+    """
+    path = Path(path)
+    kind = _type_of(path, serialization_type)
+    raw = path.read_bytes()
+    try:
+        if kind == "msgpack":
+            d = msgpack.unpackb(raw, raw=False, strict_map_key=True, ext_hook=_reject_ext)
+        else:
+            d = json.loads(raw.decode("utf-8"))
+    except HistoryFormatError:
+        raise
+    except Exception as exc:  # msgpack raises several unrelated types on garbage
+        raise HistoryFormatError(f"{path} is not a simhops history file ({kind} decoding failed: "
+                                 f"{type(exc).__name__}: {exc})") from exc
+    return history_from_dict(d, str(path))
+
+
+def load_history(path: str | Path, serialization_type: str | None = None) -> SimulationHistory:
+    """Read a history written by :func:`save_history` (see :func:`load_history_and_metadata`)."""
+    return load_history_and_metadata(path, serialization_type)[0]
