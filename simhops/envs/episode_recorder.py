@@ -10,15 +10,10 @@ from gymnasium.vector.vector_env import AutoresetMode
 from simhops.envs.agent_planner import AgentPlanner
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.simulation.controller.drone_controller import DroneController
 from simhops.simulation.history.simulation_history import SimulationHistory
 from simhops.simulation.kernels.layout import ACTION_MODES, STATE_DIM
 from simhops.simulation.kernels.physics import denormalize_action_one
-from simhops.simulation.observation.course_observation import CourseObservation
-from simhops.simulation.simulation_setup import SimulationSetup
-from simhops.simulation.simulation_time_controller.step_simulation_time_controller import (
-    StepSimulationTimeController,
-)
+from simhops.simulation.simulation_setup import SimulationSetup, build_simulation_setup
 from simhops.simulation.state.drone_state import DroneState
 
 if TYPE_CHECKING:
@@ -62,8 +57,7 @@ class EpisodeRecorder:
             self._episode[i] += 1
             if self._callback is not None:
                 scenario = self._scenario(i)
-                setup = SimulationSetup(StepSimulationTimeController(scenario), CourseObservation(scenario),
-                                        DroneController(scenario, v.physics), scenario)
+                setup = build_simulation_setup(scenario, v.physics)
                 if not self._initialized:
                     self._callback.on_initialization_start(setup)
                     self._initialized = True
@@ -109,9 +103,7 @@ class EpisodeRecorder:
             scenario, np.arange(t, dtype=np.int64) * scenario.time_step_us, self._states[:t, i].copy(), commands,
             modes, self._active[:t, i].copy(), crash_col)
         if self._callback is not None:
-            setup = self._setups[i] or SimulationSetup(StepSimulationTimeController(scenario),
-                                                       CourseObservation(scenario),
-                                                       DroneController(scenario, v.physics), scenario)
+            setup = self._setups[i] or build_simulation_setup(scenario, v.physics)
             self._callback.on_simulation_end(setup, self._planner, history)
             self._setups[i] = None
         return history

@@ -16,18 +16,14 @@ from simhops.scenario.scenario import Scenario
 from simhops.scenario.scenario_builder import ScenarioBuilder
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.controller.drone_command import DroneCommand
-from simhops.simulation.controller.drone_controller import DroneController
 from simhops.simulation.kernels.layout import R_COMPLETION, R_CRASH, R_PROGRESS, R_RATE, R_TIME, R_WAYPOINT, REWARD_DIM
 from simhops.simulation.kernels.reward import reward_one
-from simhops.simulation.observation.course_observation import CourseObservation, CourseProgress
+from simhops.simulation.observation.course_observation import CourseProgress
 from simhops.simulation.observation.policy_observation import compute_policy_observation, policy_observation_space
 from simhops.simulation.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import PlannerInput
 from simhops.simulation.simulation import Simulation
-from simhops.simulation.simulation_setup import SimulationSetup
-from simhops.simulation.simulation_time_controller.step_simulation_time_controller import (
-    StepSimulationTimeController,
-)
+from simhops.simulation.simulation_setup import build_simulation_setup
 
 
 def reward_params(cfg: SimHopsConfig) -> np.ndarray:
@@ -175,12 +171,7 @@ class WaypointsEnv(gym.Env):
             scenario = self.builder.build_random(self._course_rng)
         elif not isinstance(scenario, Scenario):
             raise TypeError(f"options['scenario'] must be a Scenario, got {type(scenario).__name__}")
-        setup = SimulationSetup(
-            time_controller=StepSimulationTimeController(scenario),
-            observations=CourseObservation(scenario),
-            ego_controller=DroneController(scenario, self.physics),
-            scenario=scenario,
-        )
+        setup = build_simulation_setup(scenario, self.physics)
         self._simulation = Simulation(setup)
         if self.callback is not None:
             if not self._initialized_callbacks:

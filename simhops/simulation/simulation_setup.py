@@ -48,3 +48,15 @@ def validate_planner_setup(setup: SimulationSetup, planner: "AbstractPlanner") -
     if getattr(planner, "command_mode", None) not in ("ctbr", "motor"):
         raise ValueError(f"planner {planner.name()} has command_mode={planner.command_mode!r}; "
                          "expected 'ctbr' or 'motor'")
+
+
+def build_simulation_setup(scenario: "Scenario", physics) -> SimulationSetup:
+    """The standard setup of a scenario: step clock, course observation, drone controller with ``physics``."""
+    from simhops.simulation.controller.drone_controller import DroneController
+    from simhops.simulation.observation.course_observation import CourseObservation
+    from simhops.simulation.simulation_time_controller.step_simulation_time_controller import (
+        StepSimulationTimeController,
+    )
+
+    return SimulationSetup(StepSimulationTimeController(scenario), CourseObservation(scenario),
+                           DroneController(scenario, physics), scenario)

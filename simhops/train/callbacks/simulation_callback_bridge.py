@@ -10,14 +10,9 @@ from stable_baselines3.common.callbacks import BaseCallback
 from simhops.envs.agent_planner import AgentPlanner
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.simulation.controller.drone_controller import DroneController
 from simhops.simulation.history.simulation_history import SimulationHistory
-from simhops.simulation.observation.course_observation import CourseObservation
 from simhops.simulation.physics.physics_params import PhysicsParams
-from simhops.simulation.simulation_setup import SimulationSetup
-from simhops.simulation.simulation_time_controller.step_simulation_time_controller import (
-    StepSimulationTimeController,
-)
+from simhops.simulation.simulation_setup import SimulationSetup, build_simulation_setup
 
 
 class SimulationCallbackBridge(BaseCallback):
@@ -49,8 +44,7 @@ class SimulationCallbackBridge(BaseCallback):
         self.n_episodes = 0
 
     def _make_setup(self, scenario: Scenario) -> SimulationSetup:
-        return SimulationSetup(StepSimulationTimeController(scenario), CourseObservation(scenario),
-                               DroneController(scenario, self.physics), scenario)
+        return build_simulation_setup(scenario, self.physics)
 
     def _on_training_start(self) -> None:
         self.callback.on_initialization_start(self._reference_setup)
