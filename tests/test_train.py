@@ -49,8 +49,8 @@ def test_train_smoke_writes_model_config_and_recording(tmp_path):
         assert path in ents, f"missing {path}"
         assert ents[path]["timelines"].get("snapshot"), path
         assert ents[path]["timelines"].get("ppo_update"), f"{path} should be stamped with ppo_update"
-    traj = ents["world/snapshot/trajectory"]["data"]
-    points = [p for row in next(iter(traj.values())) if row for strip in row for p in strip]
+    strips = ents["world/snapshot/trajectory"]["data"]["LineStrips3D:strips"]
+    points = [p for row in strips if row for strip in row for p in strip]
     assert points and all(math.isfinite(c) for p in points for c in p)
 
 

@@ -66,6 +66,7 @@ class VisualizationCallback(AbstractCallback):
             self.output_path = Path(output)
         self.application_id = application_id
         self.root = root
+        self._closed = False
 
     def __getstate__(self) -> dict[str, Any]:
         if not self._owns_viz:
@@ -77,7 +78,13 @@ class VisualizationCallback(AbstractCallback):
 
     @property
     def visualizer(self) -> "RerunVisualizer":
-        """The recording (opened on first use)."""
+        """The recording (opened on first use).
+
+        Raises:
+            RuntimeError: after :meth:`close` (reopening would overwrite the file).
+        """
+        if self._closed:
+            raise RuntimeError(f"VisualizationCallback({self.output_path}) is closed")
         if self._viz is None:
             from simhops.viz.rerun_visualizer import RerunVisualizer
 
@@ -144,3 +151,4 @@ class VisualizationCallback(AbstractCallback):
         if self._viz is not None and self._owns_viz:
             self._viz.close()
             self._viz = None
+        self._closed = True

@@ -107,10 +107,12 @@ def history_arrays(history: SimulationHistory) -> dict[str, np.ndarray]:
 
 def history_from_arrays(scenario: Scenario, arrays: Mapping[str, np.ndarray], n_samples: int,
                         has_last_state: bool) -> SimulationHistory:
-    """Rebuild a :class:`SimulationHistory` from its row arrays.
+    """Rebuild a :class:`SimulationHistory` from its row arrays, exactly.
 
-    ``SimulationHistory`` has no public constructor from arrays, so this fills a new one
-    through its private buffers (same layout as ``add_sample`` / ``record_last_state``).
+    With the last state recorded (every history a :class:`Simulation` produces) this is
+    :meth:`SimulationHistory.from_arrays`; a history cut right after a sample (no last
+    state, e.g. a run that failed inside ``propagate``) is filled through the private
+    buffers with the same layout as ``add_sample``.
 
     Args:
         scenario: the scenario of the episode.
@@ -121,21 +123,29 @@ def history_from_arrays(scenario: Scenario, arrays: Mapping[str, np.ndarray], n_
     Raises:
         HistoryFormatError: missing arrays, wrong shapes, or more rows than the scenario allows.
     """
-    history = SimulationHistory(scenario)
     n_rows = int(n_samples) + (1 if has_last_state else 0)
-    cap = history._states.shape[0]
-    if n_samples < 0 or n_rows > cap or (n_samples >= cap):
+    cap = scenario.get_number_of_iterations()
+    if n_samples < 0 or n_rows < 1 or n_rows > cap or n_samples >= cap:
         raise HistoryFormatError(f"{n_rows} rows ({n_samples} samples) do not fit scenario {scenario.name!r} "
                                  f"({cap} iterations)")
-    for name, (attr, _, tail) in _ARRAYS.items():
+    checked = {}
+    for name, (_, _, tail) in _ARRAYS.items():
         if name not in arrays:
             raise HistoryFormatError(f"history array {name!r} is missing")
         a = np.asarray(arrays[name])
         if a.shape != (n_rows, *tail):
             raise HistoryFormatError(f"history array {name!r} has shape {a.shape}, expected {(n_rows, *tail)}")
-        getattr(history, attr)[:n_rows] = a
+        checked[name] = a
+    if has_last_state:
+        try:
+            return SimulationHistory.from_arrays(scenario, **checked)
+        except ValueError as exc:
+            raise HistoryFormatError(str(exc)) from exc
+    history = SimulationHistory(scenario)
+    for name, (attr, _, _) in _ARRAYS.items():
+        getattr(history, attr)[:n_rows] = checked[name]
     history._n_samples = int(n_samples)
-    history._has_last = bool(has_last_state)
+    history._has_last = False
     return history
 
 

@@ -31,7 +31,7 @@ DEFAULT_METRICS: dict[str, tuple[Metric, str, str]] = {
     "final_distance_m": (cm.final_distance_m, "m", "distance to the active waypoint at the end"),
     "path_length_m": (pm.path_length_m, "m", "flown path length"),
     "path_efficiency": (pm.path_efficiency, "-", "straight hops through the reach points / flown length, [0, 1]"),
-    "mean_tracking_error_m": (pm.mean_tracking_error_m, "m", "mean distance to the active leg"),
+    "mean_tracking_error_m": (pm.mean_tracking_error_m, "m", "mean distance to the active leg (previous -> active waypoint)"),
     "max_tracking_error_m": (pm.max_tracking_error_m, "m", "max distance to the active leg"),
     "max_speed_m_s": (dm.max_speed_m_s, "m/s", "largest speed"),
     "max_tilt_rad": (dm.max_tilt_rad, "rad", "largest tilt from level"),

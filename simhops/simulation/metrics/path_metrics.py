@@ -50,17 +50,19 @@ def tracking_errors_m(history: "SimulationHistory") -> np.ndarray:
     """(M,) distance (m) from the drone to the active leg, for every row before completion with a finite position.
 
     The active leg of row k is the segment from the previous waypoint (the start
-    position ``positions[0]`` for the first) to the active waypoint ``active_index[k]``.
+    position ``positions[0]`` for the first leg) to the active waypoint
+    ``active_index[k]``; the distance is the point-to-segment distance. A waypoint
+    counts as reached within ``reach_radius_m``, so right after a reach the drone can be
+    up to one reach radius from the new leg (it is still short of the leg's start).
     """
-    p = np.asarray(history.positions)
+    p_all = np.asarray(history.positions)
     a = np.asarray(history.active_index)
     wp = np.asarray(history.scenario.waypoints)
-    k_max = n_waypoints(history)
-    keep = (a < k_max) & np.all(np.isfinite(p), axis=1)
+    keep = (a < n_waypoints(history)) & np.all(np.isfinite(p_all), axis=1)
     if not np.any(keep):
         return np.zeros(0)
-    p, a = p[keep], a[keep]
-    nodes = np.vstack([np.asarray(history.positions)[:1], wp])  # node j = start of leg j
+    p, a = p_all[keep], a[keep]
+    nodes = np.vstack([p_all[:1], wp])  # node j = start of leg j
     s, e = nodes[a], nodes[a + 1]
     d = e - s
     dd = np.einsum("ij,ij->i", d, d)

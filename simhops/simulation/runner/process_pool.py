@@ -19,7 +19,9 @@ class ProcessPool(WorkerPool):
     The default start method is ``"spawn"``: forking a process whose numba or torch
     thread pools are running can deadlock the child; spawn (or ``"forkserver"``)
     starts clean interpreters (which load the numba on-disk cache). A pool is
-    started per :meth:`map` call and shut down when it returns.
+    started per :meth:`map` call and shut down when it returns. As with any spawn
+    pool, a script that uses it must guard its entry point with
+    ``if __name__ == "__main__":`` (the ``simhops`` console script does).
 
     Args:
         max_workers: processes (default ``os.cpu_count()``; never more than the items).

@@ -7,18 +7,13 @@ from functools import lru_cache
 
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.simulation.controller.drone_controller import DroneController
-from simhops.simulation.observation.course_observation import CourseObservation
 from simhops.simulation.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import AbstractPlanner
 from simhops.simulation.runner.abstract_runner import AbstractRunner
 from simhops.simulation.runner.runner_report import RunnerReport
 from simhops.simulation.runner.simulations_runner import SimulationRunner
 from simhops.simulation.simulation import Simulation
-from simhops.simulation.simulation_setup import SimulationSetup
-from simhops.simulation.simulation_time_controller.step_simulation_time_controller import (
-    StepSimulationTimeController,
-)
+from simhops.simulation.simulation_setup import build_simulation_setup
 
 
 @lru_cache(maxsize=1)
@@ -50,13 +45,7 @@ def build_simulation(scenario: Scenario, physics: PhysicsParams | None = None,
             buffer is shorter than one step.
     """
     physics = physics if physics is not None else default_physics_for(scenario)
-    setup = SimulationSetup(
-        time_controller=StepSimulationTimeController(scenario),
-        observations=CourseObservation(scenario),
-        ego_controller=DroneController(scenario, physics),
-        scenario=scenario,
-    )
-    return Simulation(setup, max(history_buffer_duration_s, scenario.time_step_s))
+    return Simulation(build_simulation_setup(scenario, physics), max(history_buffer_duration_s, scenario.time_step_s))
 
 
 class SimulationTask(AbstractRunner):

@@ -19,15 +19,6 @@ from simhops.simulation.simulation_setup import validate_planner_setup
 
 logger = logging.getLogger(__name__)
 
-#: the hook order of one run, with ``N = len(history)`` repetitions of the step block
-HOOK_ORDER = (
-    "on_initialization_start",
-    "on_simulation_start",
-    # per step:  on_step_start, on_planner_start, on_planner_end, on_step_end
-    "on_simulation_end",
-    "on_initialization_end",
-)
-
 
 class _EndHook:
     """Context manager calling an end hook on exit, so start/end hooks stay paired (seed 000, gotcha 6).
@@ -89,10 +80,13 @@ class SimulationRunner(AbstractRunner):
 
     In simhops ``on_initialization_start/end`` wrap the whole run of one runner (the
     planner is initialized per episode, inside the simulation hooks, as in the env).
-    Every end hook runs in a ``finally`` (seed 000, gotcha 6): when the planner or the
-    simulation raises, the open end hooks are still called - with
+    Every end hook runs in a ``finally`` once its start hook was called, even if that
+    start hook itself raised (seed 000, gotcha 6): when the planner, the simulation or
+    a callback raises, the open end hooks are still called - with
     ``planner_output=None`` if no command was computed - and the exception then
     propagates out of :meth:`run` (``run_simulation`` turns it into a failed report).
+    An end hook that raises while a failure is already propagating is logged and the
+    original error is kept.
 
     Args:
         simulation: the episode to run (``initialize`` is called by :meth:`run`).
@@ -139,10 +133,10 @@ class SimulationRunner(AbstractRunner):
         """One step: step/planner hooks around the planner call, then ``propagate``."""
         sim, setup, cb = self._simulation, self._simulation.setup, self._callback
         out: list[DroneCommand | None] = [None]
-        cb.on_step_start(setup, planner_input)
         with _EndHook(lambda: cb.on_step_end(setup, planner_input, out[0]), "on_step_end"):
-            cb.on_planner_start(setup, planner_input)
+            cb.on_step_start(setup, planner_input)
             with _EndHook(lambda: cb.on_planner_end(setup, planner_input, out[0]), "on_planner_end"):
+                cb.on_planner_start(setup, planner_input)
                 out[0] = self._planner.compute_trajectory(planner_input)
             sim.propagate(out[0])
 
@@ -157,10 +151,10 @@ class SimulationRunner(AbstractRunner):
         multis = [m for m in iter_callbacks(cb) if isinstance(m, MultiCallback)]
         n_errors = [len(m.errors) for m in multis]
         validate_planner_setup(setup, planner)
-        cb.on_initialization_start(setup)
         with _EndHook(lambda: cb.on_initialization_end(setup), "on_initialization_end"):
-            cb.on_simulation_start(setup)
+            cb.on_initialization_start(setup)
             with _EndHook(lambda: cb.on_simulation_end(setup, planner, sim.history), "on_simulation_end"):
+                cb.on_simulation_start(setup)
                 planner.initialize(sim.initialize())
                 while sim.is_simulation_running():
                     self._step(sim.get_planner_input())
