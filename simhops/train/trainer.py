@@ -57,7 +57,7 @@ def build_simulation_callbacks(cfg: SimHopsConfig) -> AbstractCallback | None:
         if name == "metric":
             from simhops.simulation.callback.metric_callback import MetricCallback
 
-            callbacks.append(MetricCallback())
+            callbacks.append(MetricCallback(max_results=cfg.callbacks.rolling_window))
         elif name == "timing":
             from simhops.simulation.callback.timing_callback import TimingCallback
 

@@ -17,11 +17,22 @@ class MetricCallback(AbstractCallback):
 
     Args:
         metric_engine: the metrics to compute (default: :meth:`MetricsEngine.default`).
+        max_results: keep only the newest this many results (None: all). Training runs
+            produce one episode after another, so the trainer caps it.
     """
 
-    def __init__(self, metric_engine: MetricsEngine | None = None) -> None:
+    def __init__(self, metric_engine: MetricsEngine | None = None, max_results: int | None = None) -> None:
+        if max_results is not None and max_results < 1:
+            raise ValueError(f"max_results must be >= 1 or None (got {max_results})")
         self.metric_engine = metric_engine if metric_engine is not None else MetricsEngine.default()
+        self.max_results = max_results
         self.results: dict[str, dict[str, Any]] = {}
+        self.latest: dict[str, Any] | None = None
 
     def on_simulation_end(self, setup: Any, planner: Any, history: Any) -> None:
-        self.results[history.scenario.name] = self.metric_engine.compute(history)
+        name = history.scenario.name
+        self.latest = self.metric_engine.compute(history)
+        self.results.pop(name, None)
+        self.results[name] = self.latest
+        if self.max_results is not None and len(self.results) > self.max_results:
+            del self.results[next(iter(self.results))]

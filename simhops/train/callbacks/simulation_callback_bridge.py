@@ -10,8 +10,10 @@ from stable_baselines3.common.callbacks import BaseCallback
 from simhops.envs.agent_planner import AgentPlanner
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.abstract_callback import AbstractCallback
+from simhops.simulation.callback.metric_callback import MetricCallback
 from simhops.simulation.history.simulation_history import SimulationHistory
 from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.simulation.runner.simulations_runner import iter_callbacks
 from simhops.simulation.simulation_setup import SimulationSetup, build_simulation_setup
 
 
@@ -30,8 +32,9 @@ class SimulationCallbackBridge(BaseCallback):
     history arrives. Per-step hooks are not bridged. ``planner`` is an
     :class:`AgentPlanner` standing for the policy being trained.
 
-    If ``callback`` has a ``latest_metrics()`` method returning ``dict[str, float]``,
-    those values are recorded into the SB3 logger under ``sim/``.
+    Every :class:`MetricCallback` inside ``callback`` (the same metric code as closed-loop
+    evaluation) has its episode metrics recorded into the SB3 logger as means under
+    ``sim/<metric>`` (numbers only).
     """
 
     def __init__(self, callback: AbstractCallback, physics: PhysicsParams, reference_scenario: Scenario,
@@ -62,11 +65,15 @@ class SimulationCallbackBridge(BaseCallback):
             self.callback.on_simulation_start(setup)
             self.callback.on_simulation_end(setup, self._planner, history)
             self.n_episodes += 1
-        latest = getattr(self.callback, "latest_metrics", None)
-        if callable(latest):
-            for key, value in latest().items():
-                self.logger.record_mean(f"sim/{key}", value)
+            self._record_metrics()
         return True
+
+    def _record_metrics(self) -> None:
+        for cb in iter_callbacks(self.callback):
+            if isinstance(cb, MetricCallback) and cb.latest:
+                for key, value in cb.latest.items():
+                    if isinstance(value, (bool, int, float, np.integer, np.floating)) and np.isfinite(value):
+                        self.logger.record_mean(f"sim/{key}", float(value))
 
     def _on_training_end(self) -> None:
         self.callback.on_initialization_end(self._reference_setup)
