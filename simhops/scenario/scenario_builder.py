@@ -70,14 +70,14 @@ class ScenarioBuilder:
         pos = self._cfg.scenario.start_position_m if position is None else position
         return DroneState.hover(pos, self._physics.airframe.hover_motor_thrust_n)
 
-    def _scenario(self, name: str, waypoints: np.ndarray, seed: int | None, **overrides) -> Scenario:
+    def _scenario(self, name: str, waypoints: np.ndarray, seed: int | None,
+                  initial_state: DroneState | None = None, **overrides) -> Scenario:
         sc = self._cfg.scenario
         kw = dict(time_step_s=1.0 / sc.control_hz, duration_s=sc.duration_s, reach_radius_m=sc.reach_radius_m,
                   dome_radius_m=sc.dome_radius_m)
         kw.update(overrides)
-        initial = overrides.pop("initial_state", None) or self.initial_state()
-        kw.pop("initial_state", None)
-        return Scenario(name=name, waypoints=waypoints, initial_state=initial, seed=seed, **kw)
+        return Scenario(name=name, waypoints=waypoints, initial_state=initial_state or self.initial_state(),
+                        seed=seed, **kw)
 
     def sample_waypoints(self, rng_state: np.ndarray) -> np.ndarray:
         """Draw one course (K, 3) m from ``rng_state`` ((1,) uint64, advanced in place)."""

@@ -25,8 +25,8 @@ import numpy as np
 
 __all__ = ["Airframe", "CF2X", "GRAVITY_M_S2"]
 
-#: Standard gravity (m/s^2), as used by gym-pybullet-drones (``G = 9.8``) rounded to
-#: the conventional 9.81 of most quadrotor texts.
+#: Gravity (m/s^2): standard gravity 9.80665 (ISO 80000-3) rounded to 9.81, as in most
+#: quadrotor texts (gym-pybullet-drones uses 9.8; the difference is 0.1 % of hover thrust).
 GRAVITY_M_S2: float = 9.81
 
 
