@@ -58,15 +58,7 @@ class ProcessPool(WorkerPool):
                 while pending:
                     done, pending = wait(pending, return_when=FIRST_COMPLETED)
                     for fut in sorted(done, key=futures.__getitem__):
-                        i = futures[fut]
-                        try:
-                            results[i] = fut.result()
-                        except Exception as exc:
-                            if not return_exceptions:
-                                raise
-                            results[i] = exc
-                        if on_result is not None:
-                            on_result(i, results[i])
+                        self._collect(futures[fut], fut.result, results, return_exceptions, on_result)
             except BaseException:
                 for fut in pending:
                     fut.cancel()

@@ -78,15 +78,7 @@ class RayDistributed(WorkerPool):
             while pending:
                 done, pending = ray.wait(pending, num_returns=1)
                 for ref in done:
-                    i = refs[ref]
-                    try:
-                        results[i] = ray.get(ref)
-                    except Exception as exc:
-                        if not return_exceptions:
-                            raise
-                        results[i] = exc
-                    if on_result is not None:
-                        on_result(i, results[i])
+                    self._collect(refs[ref], lambda: ray.get(ref), results, return_exceptions, on_result)
         except BaseException:
             for ref in pending:
                 ray.cancel(ref, force=True)

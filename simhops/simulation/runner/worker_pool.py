@@ -41,6 +41,19 @@ class WorkerPool(abc.ABC):
     def close(self) -> None:
         """Release resources this pool started (no-op by default)."""
 
+    @staticmethod
+    def _collect(i: int, get: Callable[[], Any], results: list[Any], return_exceptions: bool,
+                 on_result: ResultCallback | None) -> None:
+        """``results[i] = get()`` (or the exception it raised, if ``return_exceptions``), then ``on_result``."""
+        try:
+            results[i] = get()
+        except Exception as exc:
+            if not return_exceptions:
+                raise
+            results[i] = exc
+        if on_result is not None:
+            on_result(i, results[i])
+
     def __enter__(self) -> "WorkerPool":
         return self
 
@@ -57,17 +70,10 @@ class Sequential(WorkerPool):
 
     def map(self, fn: Callable[[T], R], items: Iterable[T], *, on_result: ResultCallback | None = None,
             return_exceptions: bool = False) -> list[R]:
-        out: list[Any] = []
+        items = list(items)
+        out: list[Any] = [None] * len(items)
         for i, item in enumerate(items):
-            try:
-                r: Any = fn(item)
-            except Exception as exc:
-                if not return_exceptions:
-                    raise
-                r = exc
-            out.append(r)
-            if on_result is not None:
-                on_result(i, r)
+            self._collect(i, lambda: fn(item), out, return_exceptions, on_result)
         return out
 
 
