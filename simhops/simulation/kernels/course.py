@@ -10,9 +10,7 @@ the flight dome (|p| > dome radius, a sphere around the world origin).
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
-
-from simhops.simulation.kernels._jit import batched, njit
+from simhops.simulation.kernels._jit import njit
 from simhops.simulation.kernels.layout import (
     C_DOME,
     C_HOP_MAX,
@@ -117,18 +115,3 @@ def track_course_one(s, waypoints, n_waypoints, active, prev_dist, course):
         reached += 1
         d = distance_to(s, waypoints, active) if active < n_waypoints else 0.0
     return active, reached, progress, d, crash
-
-
-def _track_course(states, waypoints, n_waypoints, active, prev_dist, reached_now, progress, crash, course):
-    for i in prange(states.shape[0]):
-        a, rn, pr, d, c = track_course_one(states[i], waypoints[i], n_waypoints[i], active[i], prev_dist[i], course)
-        active[i] = a
-        prev_dist[i] = d
-        reached_now[i] = rn
-        progress[i] = pr
-        crash[i] = c
-
-
-#: ``track_course(states (N,17), waypoints (N,K,3), n_waypoints (N,), active (N,) in/out,
-#: prev_dist (N,) in/out, reached_now (N,) out, progress (N,) out, crash (N,) out, course)``
-track_course, track_course_serial = batched(_track_course)

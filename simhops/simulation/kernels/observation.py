@@ -15,9 +15,7 @@ Non-finite entries become 0 and all entries are clipped to +-OBS_LIMIT.
 from __future__ import annotations
 
 import numpy as np
-from numba import prange
-
-from simhops.simulation.kernels._jit import batched, njit, njit_inline
+from simhops.simulation.kernels._jit import njit, njit_inline
 from simhops.simulation.kernels.layout import OBS_LIMIT
 
 
@@ -70,13 +68,3 @@ def observation_one(s, waypoints, n_waypoints, active, last_action, n_obs_wp, ou
     for a in range(4):
         _put(out, j + 15 + a, last_action[a])
     _put(out, j + 19, s[2])
-
-
-def _observation(states, waypoints, n_waypoints, active, last_action, n_obs_wp, out):
-    for i in prange(states.shape[0]):
-        observation_one(states[i], waypoints[i], n_waypoints[i], active[i], last_action[i], n_obs_wp, out[i])
-
-
-#: ``observation(states (N,17), waypoints (N,K,3), n_waypoints (N,), active (N,), last_action (N,4),
-#: n_obs_wp, out (N, D) float32)``
-observation, observation_serial = batched(_observation)
