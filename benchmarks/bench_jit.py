@@ -17,7 +17,7 @@ build a ``WaypointsEnv``, ``reset`` + one ``step``, then ``SimHopsVectorEnv(64)`
 
 Each child reports its phase timings (from just before ``import simhops``) and the
 numba dispatchers of simhops that have no on-disk cache (``uncached_kernels``; should be
-empty: the kernels use ``cache=True`` through ``simhops/simulation/kernels/_jit.py``).
+empty: the kernels use ``cache=True`` through ``simhops/dynamics/kernels/_jit.py``).
 ``cold_s`` / ``cached_s`` are the children's workload times; ``*_process_s`` add the
 interpreter start and exit as measured by the parent.
 """

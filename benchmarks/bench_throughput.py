@@ -206,7 +206,7 @@ class PhysicsRunner(Runner):
 
     def __init__(self, n: int, hover_states: np.ndarray, mode: int, params: np.ndarray,
                  rng: np.random.Generator) -> None:
-        from simhops.simulation.kernels.physics import physics_step_normalized, physics_step_normalized_serial
+        from simhops.dynamics.kernels.physics import physics_step_normalized, physics_step_normalized_serial
 
         self.kernel = physics_step_normalized_serial if n == 1 else physics_step_normalized
         self.kernel_name = "physics_step_normalized_serial" if n == 1 else "physics_step_normalized"
@@ -296,8 +296,8 @@ def bench_vector_and_physics(cfg, sizes: tuple[int, ...], seconds: float, window
                              warmup_s: float) -> dict[str, Any]:
     """``vector_env``, ``physics_only`` and ``vector_over_physics`` at each N (interleaved windows)."""
     from simhops.envs.vector_env import SimHopsVectorEnv
-    from simhops.simulation.kernels.layout import ACTION_MODES
-    from simhops.simulation.physics.physics_params import PhysicsParams
+    from simhops.dynamics.kernels.layout import ACTION_MODES
+    from simhops.dynamics.physics.physics_params import PhysicsParams
 
     params = PhysicsParams.from_config(cfg).as_array()
     mode = ACTION_MODES[cfg.env.action_mode]

@@ -18,7 +18,7 @@ from simhops.config import SimHopsConfig, load_config
 from simhops.scenario import Scenario, ScenarioBuilder
 from simhops.simulation.controller import DroneController
 from simhops.simulation.observation import CourseObservation
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner import AbstractPlanner
 from simhops.simulation.simulation import Simulation
 from simhops.simulation.simulation_setup import SimulationSetup

@@ -13,15 +13,15 @@ from simhops.scenario.benchmark import build_benchmark
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.metric_callback import MetricCallback
 from simhops.simulation.history.history_io import history_arrays, history_from_arrays
-from simhops.simulation.kernels.layout import CRASH_GROUND, MODE_CTBR, MOTORS, QUAT, RATES, STATE_DIM, VEL
+from simhops.dynamics.kernels.layout import CRASH_GROUND, MODE_CTBR, MOTORS, QUAT, RATES, STATE_DIM, VEL
 from simhops.simulation.metrics import course_metrics as cm
 from simhops.simulation.metrics import dynamics_metrics as dm
 from simhops.simulation.metrics import path_metrics as pm
 from simhops.simulation.metrics.metric_engine import DEFAULT_METRICS, MetricsEngine
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.waypoint_planner import WaypointPlanner
 from simhops.simulation.runner.simulation_task import SimulationTask
-from simhops.simulation.state.drone_state import DroneState
+from simhops.dynamics.state.drone_state import DroneState
 
 DT = 0.02
 PHYS = PhysicsParams()

@@ -17,17 +17,17 @@ from hypothesis import strategies as st
 
 from simhops.scenario import Scenario
 from simhops.simulation.controller import DroneCommand, DroneController
-from simhops.simulation.kernels import layout as L
-from simhops.simulation.kernels.physics import (
+from simhops.dynamics.kernels import layout as L
+from simhops.dynamics.kernels.physics import (
     denormalize_action_one,
     physics_step,
     physics_step_one,
     physics_step_serial,
 )
-from simhops.simulation.physics.airframe import CF2X, GRAVITY_M_S2
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.airframe import CF2X, GRAVITY_M_S2
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.simulation_time_controller import StepSimulationTimeController
-from simhops.simulation.state import DroneState
+from simhops.dynamics.state import DroneState
 
 REPO = Path(__file__).resolve().parents[1]
 DT = 0.02  # control step of the default PhysicsParams (50 Hz)
@@ -304,9 +304,9 @@ import numba
 import numpy as np
 from simhops.config import load_config
 from simhops.scenario import ScenarioBuilder
-from simhops.simulation.kernels import layout as L
-from simhops.simulation.kernels.physics import denormalize_action_one, physics_step_one
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.kernels import layout as L
+from simhops.dynamics.kernels.physics import denormalize_action_one, physics_step_one
+from simhops.dynamics.physics.physics_params import PhysicsParams
 
 def rollout():
     p = PhysicsParams().as_array()

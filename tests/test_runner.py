@@ -16,7 +16,7 @@ from simhops.simulation.runner.executor import run_simulation, run_simulations
 from simhops.simulation.runner.runner_report import RunnerReport
 from simhops.simulation.runner.simulation_task import SimulationTask, build_simulation
 from simhops.simulation.runner.simulations_runner import SimulationRunner
-from simhops.simulation.runner.worker_pool import Sequential
+from simhops.simulation.runner.sequential import Sequential
 
 HOOKS = ("on_initialization_start", "on_initialization_end", "on_simulation_start", "on_simulation_end",
          "on_step_start", "on_step_end", "on_planner_start", "on_planner_end")

@@ -8,7 +8,7 @@ import pytest
 from simhops.config import load_config
 from simhops.scenario import Scenario, ScenarioBuilder
 from simhops.scenario.scenario_builder import DOME_MARGIN_M, seed_to_rng_state
-from simhops.simulation.state import DroneState
+from simhops.dynamics.state import DroneState
 
 _EPS = 1e-9
 

@@ -15,7 +15,7 @@ from simhops.config import load_config
 from simhops.scenario.benchmark import build_benchmark
 from simhops.simulation.callback.multi_callback import MultiCallback
 from simhops.simulation.callback.serialization_callback import SerializationCallback, scenario_file_stem
-from simhops.simulation.callback.simulation_log_callback import SimulationLogCallback
+from simhops.evaluation.simulation_log import SimulationLogCallback
 from simhops.simulation.callback.visualization_callback import VisualizationCallback, scenario_entity_path
 from simhops.simulation.history import history_io
 from simhops.simulation.history.history_io import (

@@ -16,7 +16,7 @@ from simhops.simulation.planner import (
     WaypointPlanner,
 )
 from simhops.simulation.simulation_time_controller import SimulationIteration
-from simhops.simulation.state import DroneState
+from simhops.dynamics.state import DroneState
 
 
 class ZeroThrustPlanner(AbstractPlanner):

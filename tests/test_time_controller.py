@@ -15,7 +15,7 @@ from simhops.simulation.simulation_time_controller import (
     SimulationIteration,
     StepSimulationTimeController,
 )
-from simhops.simulation.state import DroneState
+from simhops.dynamics.state import DroneState
 
 _WAYPOINTS = np.array([[1.0, 0.0, 1.0]])
 

@@ -15,7 +15,7 @@ from simhops.scenario.benchmark import build_benchmark
 from simhops.simulation.callback.metric_callback import MetricCallback
 from simhops.simulation.callback.multi_callback import MultiCallback
 from simhops.simulation.callback.serialization_callback import SerializationCallback
-from simhops.simulation.callback.simulation_log_callback import SimulationLogCallback
+from simhops.evaluation.simulation_log import SimulationLogCallback
 from simhops.simulation.callback.timing_callback import TimingCallback
 from simhops.simulation.callback.visualization_callback import VisualizationCallback
 from simhops.simulation.metrics.metric_engine import MetricsEngine
@@ -25,7 +25,8 @@ from simhops.simulation.planner.waypoint_planner import WaypointPlanner
 from simhops.simulation.runner.executor import run_simulations
 from simhops.simulation.runner.process_pool import ProcessPool
 from simhops.simulation.runner.simulation_task import SimulationTask
-from simhops.simulation.runner.worker_pool import Sequential, build_worker_pool
+from simhops.simulation.runner.sequential import Sequential
+from simhops.simulation.runner.worker_pool_factory import build_worker_pool
 
 HAS_RAY = importlib.util.find_spec("ray") is not None
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from gymnasium.vector.vector_env import AutoresetMode
@@ -11,13 +11,10 @@ from simhops.envs.agent_planner import AgentPlanner
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.history.simulation_history import SimulationHistory
-from simhops.simulation.kernels.layout import ACTION_MODES, STATE_DIM
-from simhops.simulation.kernels.physics import denormalize_action_one
+from simhops.dynamics.kernels.layout import ACTION_MODES, STATE_DIM
+from simhops.dynamics.kernels.physics import denormalize_action_one
 from simhops.simulation.simulation_setup import SimulationSetup, build_simulation_setup
-from simhops.simulation.state.drone_state import DroneState
-
-if TYPE_CHECKING:
-    from simhops.envs.vector_env import SimHopsVectorEnv
+from simhops.dynamics.state.drone_state import DroneState
 
 
 class EpisodeRecorder:
@@ -29,7 +26,7 @@ class EpisodeRecorder:
     (``final_info["simulation_history"]`` in SAME_STEP mode, ``simulation_history`` in NEXT_STEP).
     """
 
-    def __init__(self, venv: "SimHopsVectorEnv", callback: AbstractCallback | None) -> None:
+    def __init__(self, venv: Any, callback: AbstractCallback | None) -> None:
         self._venv = venv
         self._callback = callback
         n, t = venv.num_envs, venv.max_episode_steps + 1

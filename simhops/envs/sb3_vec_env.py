@@ -10,7 +10,7 @@ from gymnasium.vector.vector_env import AutoresetMode
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices
 
 from simhops.envs.vector_env import SimHopsVectorEnv
-from simhops.simulation.kernels.layout import CRASH_NAMES
+from simhops.dynamics.kernels.layout import CRASH_NAMES
 
 
 class SB3VecEnv(VecEnv):

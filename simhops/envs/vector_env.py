@@ -17,10 +17,10 @@ from simhops.envs.episode_recorder import EpisodeRecorder
 from simhops.envs.waypoints_env import resolve_config, reward_params
 from simhops.scenario.scenario_builder import ScenarioBuilder
 from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.simulation.kernels.layout import ACTION_MODES, CRASH_NAMES, STATE_DIM, obs_dim
-from simhops.simulation.kernels.vector_step import vector_reset, vector_reset_serial, vector_step, vector_step_serial
+from simhops.dynamics.kernels.layout import ACTION_MODES, CRASH_NAMES, STATE_DIM, obs_dim
+from simhops.dynamics.kernels.vector_step import vector_reset, vector_reset_serial, vector_step, vector_step_serial
 from simhops.simulation.observation.policy_observation import policy_observation_space
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.physics_params import PhysicsParams
 
 _PARALLEL_MIN_ENVS = 64
 

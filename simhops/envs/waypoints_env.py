@@ -16,11 +16,11 @@ from simhops.scenario.scenario import Scenario
 from simhops.scenario.scenario_builder import ScenarioBuilder
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.controller.drone_command import DroneCommand
-from simhops.simulation.kernels.layout import R_COMPLETION, R_CRASH, R_PROGRESS, R_RATE, R_TIME, R_WAYPOINT, REWARD_DIM
-from simhops.simulation.kernels.reward import reward_one
+from simhops.dynamics.kernels.layout import R_COMPLETION, R_CRASH, R_PROGRESS, R_RATE, R_TIME, R_WAYPOINT, REWARD_DIM
+from simhops.dynamics.kernels.reward import reward_one
 from simhops.simulation.observation.course_observation import CourseProgress
 from simhops.simulation.observation.policy_observation import compute_policy_observation, policy_observation_space
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import PlannerInput
 from simhops.simulation.simulation import Simulation
 from simhops.simulation.simulation_setup import build_simulation_setup

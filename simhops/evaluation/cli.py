@@ -17,7 +17,7 @@ from pathlib import Path
 from typing import Any, Sequence
 
 from simhops.evaluation.planner_factory import PLANNER_KINDS
-from simhops.simulation.runner.worker_pool import BACKENDS
+from simhops.simulation.runner.worker_pool_factory import BACKENDS
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -115,7 +115,7 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from simhops.evaluation.evaluator import Evaluator
     from simhops.evaluation.planner_factory import build_planner
     from simhops.evaluation.scenario_selection import resolve_scenarios
-    from simhops.simulation.physics.physics_params import PhysicsParams
+    from simhops.dynamics.physics.physics_params import PhysicsParams
 
     if args.planner == "policy" and args.model is None:
         parser.error("--planner policy needs --model PATH")

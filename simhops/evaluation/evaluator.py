@@ -15,16 +15,16 @@ from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.metric_callback import MetricCallback
 from simhops.simulation.callback.multi_callback import MultiCallback
 from simhops.simulation.callback.serialization_callback import SerializationCallback
-from simhops.simulation.callback.simulation_log_callback import SimulationLogCallback
+from simhops.evaluation.simulation_log import SimulationLogCallback
 from simhops.simulation.callback.timing_callback import TimingCallback
 from simhops.simulation.history.history_io import atomic_output, atomic_write_text, load_history_and_metadata
 from simhops.simulation.metrics.metric_engine import MetricsEngine
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import AbstractPlanner
 from simhops.simulation.runner.executor import run_simulations
 from simhops.simulation.runner.runner_report import RunnerReport
 from simhops.simulation.runner.simulation_task import SimulationTask
-from simhops.simulation.runner.worker_pool import BACKENDS, build_worker_pool
+from simhops.simulation.runner.worker_pool_factory import BACKENDS, build_worker_pool
 
 logger = logging.getLogger(__name__)
 

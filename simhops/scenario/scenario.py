@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simhops.simulation.state.drone_state import DroneState
+from simhops.dynamics.state.drone_state import DroneState
 
 
 @dataclass(frozen=True, eq=False)

@@ -9,13 +9,13 @@ import numpy as np
 import yaml
 
 from simhops.scenario.scenario import Scenario
-from simhops.simulation.kernels.course import sample_course_one
-from simhops.simulation.kernels.layout import (
+from simhops.dynamics.kernels.course import sample_course_one
+from simhops.dynamics.kernels.layout import (
     C_DOME, C_HOP_MAX, C_HOP_MIN, C_MARGIN, C_MAX_ALT, C_MIN_ALT, C_REACH, C_START_X, C_START_Y, C_START_Z,
     COURSE_DIM,
 )
-from simhops.simulation.physics.physics_params import PhysicsParams
-from simhops.simulation.state.drone_state import DroneState
+from simhops.dynamics.physics.physics_params import PhysicsParams
+from simhops.dynamics.state.drone_state import DroneState
 
 #: waypoints of random courses stay this far inside the flight dome (m)
 DOME_MARGIN_M = 1.0
@@ -31,7 +31,7 @@ def seed_to_rng_state(seed: int) -> np.ndarray:
 class ScenarioBuilder:
     """Builds scenarios from a :class:`~simhops.config.SimHopsConfig`'s ``scenario`` section.
 
-    Random courses are drawn by :func:`~simhops.simulation.kernels.course.sample_course_one`
+    Random courses are drawn by :func:`~simhops.dynamics.kernels.course.sample_course_one`
     from a uint64 RNG state, the same kernel the vector env resets with, so a seed
     always gives the same course.
     """

@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.simulation.kernels.layout import QUAT
+from simhops.dynamics.kernels.layout import QUAT
 
 if TYPE_CHECKING:
     from simhops.simulation.history.simulation_history import SimulationHistory

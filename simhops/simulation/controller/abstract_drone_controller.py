@@ -6,7 +6,7 @@ import abc
 
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.simulation.simulation_time_controller.simulation_iteration import SimulationIteration
-from simhops.simulation.state.drone_state import DroneState
+from simhops.dynamics.state.drone_state import DroneState
 
 
 class AbstractDroneController(abc.ABC):

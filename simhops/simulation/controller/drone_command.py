@@ -6,9 +6,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simhops.simulation.kernels.layout import ACTION_MODES
-from simhops.simulation.kernels.physics import denormalize_action_one
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.kernels.layout import ACTION_MODES
+from simhops.dynamics.kernels.physics import denormalize_action_one
+from simhops.dynamics.physics.physics_params import PhysicsParams
 
 
 @dataclass(frozen=True, slots=True, eq=False)

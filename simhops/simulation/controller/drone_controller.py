@@ -6,17 +6,17 @@ from typing import TYPE_CHECKING
 
 from simhops.simulation.controller.abstract_drone_controller import AbstractDroneController
 from simhops.simulation.controller.drone_command import DroneCommand
-from simhops.simulation.kernels.physics import physics_step_one
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.kernels.physics import physics_step_one
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.simulation_time_controller.simulation_iteration import SimulationIteration
-from simhops.simulation.state.drone_state import DroneState
+from simhops.dynamics.state.drone_state import DroneState
 
 if TYPE_CHECKING:
     from simhops.scenario.scenario import Scenario
 
 
 class DroneController(AbstractDroneController):
-    """Integrates one drone with :func:`~simhops.simulation.kernels.physics.physics_step_one`.
+    """Integrates one drone with :func:`~simhops.dynamics.kernels.physics.physics_step_one`.
 
     Raises:
         ValueError: the scenario's time step differs from ``physics.control_dt_s``

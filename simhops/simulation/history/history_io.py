@@ -30,7 +30,7 @@ import numpy as np
 
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.history.simulation_history import SimulationHistory
-from simhops.simulation.kernels.layout import STATE_DIM
+from simhops.dynamics.kernels.layout import STATE_DIM
 
 FORMAT = "simhops.simulation_history"
 VERSION = 1

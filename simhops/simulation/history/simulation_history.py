@@ -8,10 +8,10 @@ from typing import TYPE_CHECKING, Iterator
 import numpy as np
 
 from simhops.simulation.controller.drone_command import DroneCommand
-from simhops.simulation.kernels.layout import ACTION_MODES, STATE_DIM
+from simhops.dynamics.kernels.layout import ACTION_MODES, STATE_DIM
 from simhops.simulation.observation.course_observation import CourseProgress
 from simhops.simulation.simulation_time_controller.simulation_iteration import SimulationIteration
-from simhops.simulation.state.drone_state import DroneState
+from simhops.dynamics.state.drone_state import DroneState
 
 if TYPE_CHECKING:
     from simhops.scenario.scenario import Scenario

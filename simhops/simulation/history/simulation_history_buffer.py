@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import deque
 from typing import Any
 
-from simhops.simulation.state.drone_state import DroneState
+from simhops.dynamics.state.drone_state import DroneState
 
 
 class SimulationHistoryBuffer:

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simhops.simulation.kernels.layout import CRASH_NAMES, CRASH_NONE
+from simhops.dynamics.kernels.layout import CRASH_NAMES, CRASH_NONE
 
 if TYPE_CHECKING:
     from simhops.simulation.history.simulation_history import SimulationHistory

@@ -7,12 +7,12 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simhops.simulation.kernels.layout import MODE_CTBR, MODE_MOTOR, QUAT, RATES, VEL
+from simhops.dynamics.kernels.layout import MODE_CTBR, MODE_MOTOR, QUAT, RATES, VEL
 from simhops.simulation.metrics.course_metrics import NAN
 
 if TYPE_CHECKING:
     from simhops.simulation.history.simulation_history import SimulationHistory
-    from simhops.simulation.physics.physics_params import PhysicsParams
+    from simhops.dynamics.physics.physics_params import PhysicsParams
 
 
 def _nanmax(x: np.ndarray) -> float:
@@ -39,7 +39,7 @@ def max_tilt_rad(history: "SimulationHistory") -> float:
 @lru_cache(maxsize=1)
 def _default_physics() -> "PhysicsParams":
     from simhops.config import SimHopsConfig
-    from simhops.simulation.physics.physics_params import PhysicsParams
+    from simhops.dynamics.physics.physics_params import PhysicsParams
 
     return PhysicsParams.from_config(SimHopsConfig())
 

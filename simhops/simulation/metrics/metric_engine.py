@@ -13,7 +13,7 @@ from simhops.simulation.metrics import path_metrics as pm
 
 if TYPE_CHECKING:
     from simhops.simulation.history.simulation_history import SimulationHistory
-    from simhops.simulation.physics.physics_params import PhysicsParams
+    from simhops.dynamics.physics.physics_params import PhysicsParams
 
 Metric = Callable[["SimulationHistory"], Any]
 

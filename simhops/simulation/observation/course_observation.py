@@ -7,11 +7,11 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from simhops.simulation.kernels.course import crash_code_one, distance_to, track_course_one
-from simhops.simulation.kernels.layout import C_DOME, C_REACH, COURSE_DIM, CRASH_NAMES, CRASH_NONE
+from simhops.dynamics.kernels.course import crash_code_one, distance_to, track_course_one
+from simhops.dynamics.kernels.layout import C_DOME, C_REACH, COURSE_DIM, CRASH_NAMES, CRASH_NONE
 from simhops.simulation.observation.abstract_observation import AbstractObservation
 from simhops.simulation.simulation_time_controller.simulation_iteration import SimulationIteration
-from simhops.simulation.state.drone_state import DroneState
+from simhops.dynamics.state.drone_state import DroneState
 
 if TYPE_CHECKING:
     from simhops.scenario.scenario import Scenario
@@ -62,7 +62,7 @@ class CourseProgress:
 
 
 class CourseObservation(AbstractObservation):
-    """Tracks the drone along the scenario's course with :func:`~simhops.simulation.kernels.course.track_course_one`."""
+    """Tracks the drone along the scenario's course with :func:`~simhops.dynamics.kernels.course.track_course_one`."""
 
     def __init__(self, scenario: "Scenario") -> None:
         self._waypoints = np.ascontiguousarray(scenario.waypoints, dtype=np.float64)

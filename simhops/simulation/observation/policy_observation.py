@@ -5,9 +5,9 @@ from __future__ import annotations
 import numpy as np
 from gymnasium import spaces
 
-from simhops.simulation.kernels.layout import OBS_LIMIT, obs_dim
-from simhops.simulation.kernels.observation import observation_one
-from simhops.simulation.state.drone_state import DroneState
+from simhops.dynamics.kernels.layout import OBS_LIMIT, obs_dim
+from simhops.dynamics.kernels.observation import observation_one
+from simhops.dynamics.state.drone_state import DroneState
 
 
 def policy_observation_space(n_obs_waypoints: int) -> spaces.Box:
@@ -18,7 +18,7 @@ def policy_observation_space(n_obs_waypoints: int) -> spaces.Box:
 
 def compute_policy_observation(drone_state: DroneState, waypoints: np.ndarray, active_index: int,
                                last_action: np.ndarray, n_obs_waypoints: int) -> np.ndarray:
-    """The flat float32 observation (see :mod:`simhops.simulation.kernels.observation` for the layout).
+    """The flat float32 observation (see :mod:`simhops.dynamics.kernels.observation` for the layout).
 
     Args:
         drone_state: current state.

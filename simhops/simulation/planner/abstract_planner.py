@@ -9,7 +9,7 @@ import numpy as np
 
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.simulation.history.simulation_history_buffer import SimulationHistoryBuffer
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.simulation_time_controller.simulation_iteration import SimulationIteration
 
 

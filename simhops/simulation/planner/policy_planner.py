@@ -8,7 +8,7 @@ from typing import Any
 import numpy as np
 
 from simhops.simulation.controller.drone_command import DroneCommand
-from simhops.simulation.kernels.layout import ACTION_MODES, OBS_BASE_DIM
+from simhops.dynamics.kernels.layout import ACTION_MODES, OBS_BASE_DIM
 from simhops.simulation.observation.policy_observation import compute_policy_observation
 from simhops.simulation.planner.abstract_planner import AbstractPlanner, PlannerInitialization, PlannerInput
 

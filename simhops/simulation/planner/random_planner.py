@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 
 from simhops.simulation.controller.drone_command import DroneCommand
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import AbstractPlanner, PlannerInitialization, PlannerInput
 
 

@@ -12,7 +12,9 @@ from simhops.simulation.runner.executor import run_simulation, run_simulations
 from simhops.simulation.runner.runner_report import RunnerReport
 from simhops.simulation.runner.simulation_task import SimulationTask, build_simulation
 from simhops.simulation.runner.simulations_runner import SimulationRunner
-from simhops.simulation.runner.worker_pool import Sequential, WorkerPool, build_worker_pool
+from simhops.simulation.runner.sequential import Sequential
+from simhops.simulation.runner.worker_pool import WorkerPool
+from simhops.simulation.runner.worker_pool_factory import build_worker_pool
 
 __all__ = ["AbstractRunner", "RunnerReport", "SimulationRunner", "SimulationTask", "build_simulation",
            "run_simulation", "run_simulations", "WorkerPool", "Sequential", "build_worker_pool"]

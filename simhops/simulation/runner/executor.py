@@ -10,7 +10,8 @@ from typing import Callable, Sequence
 
 from simhops.simulation.runner.abstract_runner import AbstractRunner
 from simhops.simulation.runner.runner_report import RunnerReport, log_name_of
-from simhops.simulation.runner.worker_pool import Sequential, WorkerPool
+from simhops.simulation.runner.sequential import Sequential
+from simhops.simulation.runner.worker_pool import WorkerPool
 
 logger = logging.getLogger(__name__)
 

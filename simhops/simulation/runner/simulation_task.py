@@ -7,7 +7,7 @@ from functools import lru_cache
 
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import AbstractPlanner
 from simhops.simulation.runner.abstract_runner import AbstractRunner
 from simhops.simulation.runner.runner_report import RunnerReport

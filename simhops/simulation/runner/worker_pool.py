@@ -11,9 +11,6 @@ R = TypeVar("R")
 #: on_result(index, result_or_exception), called in the calling process as each item finishes
 ResultCallback = Callable[[int, Any], None]
 
-BACKENDS = ("sequential", "process", "ray")
-
-
 class WorkerPool(abc.ABC):
     """Runs ``fn(item)`` for every item and returns the results in input order.
 
@@ -59,41 +56,3 @@ class WorkerPool(abc.ABC):
 
     def __exit__(self, *exc: object) -> None:
         self.close()
-
-
-class Sequential(WorkerPool):
-    """Runs the items one after the other in this process (no pickling)."""
-
-    @property
-    def number_of_workers(self) -> int:
-        return 1
-
-    def map(self, fn: Callable[[T], R], items: Iterable[T], *, on_result: ResultCallback | None = None,
-            return_exceptions: bool = False) -> list[R]:
-        items = list(items)
-        out: list[Any] = [None] * len(items)
-        for i, item in enumerate(items):
-            self._collect(i, lambda: fn(item), out, return_exceptions, on_result)
-        return out
-
-
-def build_worker_pool(backend: str = "sequential", workers: int | None = None) -> WorkerPool:
-    """A pool by name: ``"sequential"``, ``"process"`` (``workers`` processes) or ``"ray"`` (``workers`` CPUs).
-
-    Raises:
-        ValueError: unknown backend, or ``workers < 1``.
-        ImportError: ``"ray"`` without ray installed (``pip install simhops[ray]``).
-    """
-    if workers is not None and workers < 1:
-        raise ValueError(f"workers must be >= 1 (got {workers})")
-    if backend == "sequential":
-        return Sequential()
-    if backend == "process":
-        from simhops.simulation.runner.process_pool import ProcessPool
-
-        return ProcessPool(max_workers=workers)
-    if backend == "ray":
-        from simhops.simulation.runner.ray_distributed import RayDistributed
-
-        return RayDistributed(num_cpus=workers)
-    raise ValueError(f"unknown worker pool backend {backend!r}; choose one of {list(BACKENDS)}")

@@ -12,7 +12,7 @@ from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.callback.metric_callback import MetricCallback
 from simhops.simulation.history.simulation_history import SimulationHistory
-from simhops.simulation.physics.physics_params import PhysicsParams
+from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.runner.simulations_runner import iter_callbacks
 from simhops.simulation.simulation_setup import SimulationSetup, build_simulation_setup
 

@@ -7,8 +7,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from simhops.simulation.kernels import layout as L
-from simhops.simulation.physics.airframe import AIRFRAMES, CF2X, GRAVITY_M_S2, Airframe
+from simhops.dynamics.kernels import layout as L
+from simhops.dynamics.physics.airframe import AIRFRAMES, CF2X, GRAVITY_M_S2, Airframe
 
 
 @dataclass(frozen=True)
@@ -17,7 +17,7 @@ class PhysicsParams:
 
     | field | unit | default | why |
     |---|---|---|---|
-    | ``airframe`` | - | cf2x | see :class:`~simhops.simulation.physics.airframe.Airframe` |
+    | ``airframe`` | - | cf2x | see :class:`~simhops.dynamics.physics.airframe.Airframe` |
     | ``control_dt_s`` | s | 0.02 | 50 Hz planner / env step |
     | ``substeps`` | - | 5 | 250 Hz physics (4 ms sub-step): RK4 error is negligible at this step for the rigid body (bandwidth ~ 10 Hz), the exactly-integrated motor lag and the P rate loop (Kp dt = 0.08) are stable with margin; 5 sub-steps is also the configuration of the issue's numba ceiling |
     | ``motor_tau_s`` | s | 0.03 | first-order thrust lag of the 7 mm coreless motors: a modelling choice in the 15-50 ms range used by Crazyflie simulators, not a datasheet value |

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from simhops.simulation.kernels._jit import njit_inline
+from simhops.dynamics.kernels._jit import njit_inline
 
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 _MIX1 = np.uint64(0xBF58476D1CE4E5B9)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from simhops.simulation.kernels._jit import njit
-from simhops.simulation.kernels.layout import (
+from simhops.dynamics.kernels._jit import njit
+from simhops.dynamics.kernels.layout import (
     R_COMPLETION,
     R_CRASH,
     R_PROGRESS,

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from simhops.simulation.kernels.layout import MOTORS, POS, QUAT, RATES, STATE_DIM, VEL
+from simhops.dynamics.kernels.layout import MOTORS, POS, QUAT, RATES, STATE_DIM, VEL
 
 
 @dataclass(frozen=True, slots=True, eq=False)

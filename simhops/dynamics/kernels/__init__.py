@@ -17,4 +17,4 @@ Layouts (all float64 unless stated):
   ``(REWARD_DIM,)``: see the index constants in :mod:`.layout`.
 """
 
-from simhops.simulation.kernels.layout import *  # noqa: F401,F403
+from simhops.dynamics.kernels.layout import *  # noqa: F401,F403

@@ -11,12 +11,12 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from simhops.simulation.kernels._jit import batched, njit
-from simhops.simulation.kernels.course import distance_to, sample_course_one, track_course_one
-from simhops.simulation.kernels.layout import C_START_X, C_START_Y, C_START_Z, CRASH_NONE, P_TMAX, P_MASS, P_GRAVITY
-from simhops.simulation.kernels.observation import observation_one
-from simhops.simulation.kernels.physics import denormalize_action, physics_step_one
-from simhops.simulation.kernels.reward import reward_one
+from simhops.dynamics.kernels._jit import batched, njit
+from simhops.dynamics.kernels.course import distance_to, sample_course_one, track_course_one
+from simhops.dynamics.kernels.layout import C_START_X, C_START_Y, C_START_Z, CRASH_NONE, P_TMAX, P_MASS, P_GRAVITY
+from simhops.dynamics.kernels.observation import observation_one
+from simhops.dynamics.kernels.physics import denormalize_action, physics_step_one
+from simhops.dynamics.kernels.reward import reward_one
 
 
 @njit

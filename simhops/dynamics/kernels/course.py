@@ -10,8 +10,8 @@ the flight dome (|p| > dome radius, a sphere around the world origin).
 from __future__ import annotations
 
 import numpy as np
-from simhops.simulation.kernels._jit import njit
-from simhops.simulation.kernels.layout import (
+from simhops.dynamics.kernels._jit import njit
+from simhops.dynamics.kernels.layout import (
     C_DOME,
     C_HOP_MAX,
     C_HOP_MIN,
@@ -27,7 +27,7 @@ from simhops.simulation.kernels.layout import (
     CRASH_NONE,
     CRASH_NONFINITE,
 )
-from simhops.simulation.kernels.rng import uniform
+from simhops.dynamics.kernels.rng import uniform
 
 _MAX_TRIES = 256
 

@@ -30,8 +30,8 @@ from __future__ import annotations
 import numpy as np
 from numba import prange
 
-from simhops.simulation.kernels._jit import batched, njit, njit_inline
-from simhops.simulation.kernels.layout import (
+from simhops.dynamics.kernels._jit import batched, njit, njit_inline
+from simhops.dynamics.kernels.layout import (
     MODE_CTBR,
     P_ARM_XY,
     P_DT_SUB,

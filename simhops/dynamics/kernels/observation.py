@@ -15,8 +15,8 @@ Non-finite entries become 0 and all entries are clipped to +-OBS_LIMIT.
 from __future__ import annotations
 
 import numpy as np
-from simhops.simulation.kernels._jit import njit, njit_inline
-from simhops.simulation.kernels.layout import OBS_LIMIT
+from simhops.dynamics.kernels._jit import njit, njit_inline
+from simhops.dynamics.kernels.layout import OBS_LIMIT
 
 
 @njit_inline

@@ -1,3 +1,0 @@
-from simhops.simulation.state.drone_state import DroneState
-
-__all__ = ["DroneState"]
