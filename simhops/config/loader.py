@@ -13,9 +13,7 @@ from __future__ import annotations
 
 import difflib
 import inspect
-import os
 import re
-import tempfile
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -24,6 +22,7 @@ import yaml
 from pydantic import BaseModel, ValidationError
 
 from simhops.config.schema import SimHopsConfig
+from simhops.io.atomic import atomic_write_text
 
 _BOUND_OPS = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
 
@@ -191,15 +190,5 @@ def save_config(cfg: SimHopsConfig, path: str | Path) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     text = yaml.safe_dump(cfg.model_dump(mode="json"), sort_keys=False, default_flow_style=None)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        os.chmod(tmp, 0o644)  # mkstemp creates 0600
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+    atomic_write_text(path, text)
     return path

@@ -17,7 +17,8 @@ from simhops.simulation.callback.multi_callback import MultiCallback
 from simhops.simulation.callback.serialization_callback import SerializationCallback
 from simhops.evaluation.simulation_log import SimulationLogCallback
 from simhops.simulation.callback.timing_callback import TimingCallback
-from simhops.simulation.history.history_io import atomic_output, atomic_write_text, load_history_and_metadata
+from simhops.io.atomic import atomic_output, atomic_write_text
+from simhops.simulation.history.history_io import load_history_and_metadata
 from simhops.simulation.metrics.metric_engine import MetricsEngine
 from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import AbstractPlanner

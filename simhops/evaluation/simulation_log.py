@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.simulation.history.history_io import atomic_output
+from simhops.io.atomic import atomic_output
 
 if TYPE_CHECKING:
     from simhops.simulation.runner.runner_report import RunnerReport

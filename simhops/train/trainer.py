@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from dataclasses import asdict, dataclass
 from functools import partial
@@ -15,6 +14,7 @@ from stable_baselines3 import PPO
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.vec_env import DummyVecEnv, SubprocVecEnv, VecEnv, VecMonitor
 
+from simhops.io.atomic import atomic_output, atomic_write_text
 from simhops.config import SimHopsConfig, save_config
 from simhops.envs.sb3_vec_env import SB3VecEnv
 from simhops.envs.waypoints_env import WaypointsEnv
@@ -77,14 +77,8 @@ def build_model(cfg: SimHopsConfig, venv: VecEnv) -> PPO:
 
 
 def _atomic_save_model(model: PPO, path: Path) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=".model-", suffix=".zip", dir=path.parent)
-    os.close(fd)
-    try:
-        model.save(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_output(path) as tmp:
+        model.save(tmp)  # the temp name ends in ".tmp", so SB3 writes exactly there
 
 
 def train(cfg: SimHopsConfig, eval_episodes: int = 100) -> TrainResult:
@@ -128,7 +122,5 @@ def train(cfg: SimHopsConfig, eval_episodes: int = 100) -> TrainResult:
     result = TrainResult(str(out), str(model_path), str(config_path), str(rrd_path) if rrd_path else None,
                          int(model.num_timesteps), wall, model.num_timesteps / wall,
                          asdict(evaluation) if evaluation else None)
-    tmp = out / ".train_summary.json.tmp"
-    tmp.write_text(json.dumps(asdict(result), indent=2))
-    os.replace(tmp, out / "train_summary.json")
+    atomic_write_text(out / "train_summary.json", json.dumps(asdict(result), indent=2))
     return result

@@ -1,4 +1,4 @@
-"""Save and load a :class:`SimulationHistory` (msgpack or JSON), and atomic file writes.
+"""Save and load a :class:`SimulationHistory` (msgpack or JSON); files are written atomically.
 
 File layout (a map; msgpack by default, JSON optional)::
 
@@ -18,16 +18,15 @@ accepted, so a round trip reproduces the arrays bit for bit.
 
 from __future__ import annotations
 
-import contextlib
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any, Iterator, Mapping
 
 import msgpack
 import numpy as np
 
+from simhops.io.atomic import atomic_output, atomic_write_bytes, atomic_write_text  # noqa: F401 (re-exported)
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.history.simulation_history import SimulationHistory
 from simhops.dynamics.kernels.layout import STATE_DIM
@@ -52,45 +51,6 @@ SERIALIZATION_TYPES = {"msgpack": ".msgpack", "json": ".json"}
 
 class HistoryFormatError(ValueError):
     """A file is not a readable simhops history (wrong format, version, or content)."""
-
-
-# ---------------------------------------------------------------------------------- atomic writes
-
-
-@contextlib.contextmanager
-def atomic_output(path: str | Path) -> Iterator[Path]:
-    """Yield a temporary path next to ``path``; on success it replaces ``path`` atomically (``os.replace``).
-
-    The temporary file lives in the same directory (same file system), is fsynced, and
-    is removed if the block raises, so readers see the old file or the complete new one,
-    never a partial one. Parent directories are created.
-    """
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    os.close(fd)
-    tmp_path = Path(tmp)
-    try:
-        yield tmp_path
-        with open(tmp_path, "rb+") as fh:
-            os.fsync(fh.fileno())
-        os.chmod(tmp_path, 0o644)
-        os.replace(tmp_path, path)
-    except BaseException:
-        tmp_path.unlink(missing_ok=True)
-        raise
-
-
-def atomic_write_bytes(path: str | Path, data: bytes) -> Path:
-    """Write ``data`` to ``path`` atomically (see :func:`atomic_output`); returns the path."""
-    with atomic_output(path) as tmp:
-        tmp.write_bytes(data)
-    return Path(path)
-
-
-def atomic_write_text(path: str | Path, text: str) -> Path:
-    """Write UTF-8 ``text`` to ``path`` atomically; returns the path."""
-    return atomic_write_bytes(path, text.encode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------- arrays <-> history
