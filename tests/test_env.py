@@ -10,6 +10,7 @@ from gymnasium.utils.env_checker import check_env as gym_check_env
 from stable_baselines3.common.env_checker import check_env as sb3_check_env
 
 from simhops.config import ConfigError
+from simhops.envs.env_info import CRASH_DOME, CRASH_GROUND, CRASH_NONE, INFO_KEYS, crash_name
 from simhops.envs.waypoints_env import WaypointsEnv
 from simhops.scenario import Scenario
 from simhops.simulation.planner import PlannerInitialization, WaypointPlanner
@@ -135,7 +136,7 @@ def test_truncated_exactly_at_the_last_iteration(make_env, hover_action):
     for k in range(1, n_iter):
         _, _, terminated, truncated, info = env.step(hover_action)
         assert not terminated
-        assert info["step"] == k
+        assert info["episode_step"] == k
         assert truncated == (k == n_iter - 1), f"step {k}"
     assert env.unwrapped.simulation.setup.time_controller.reached_end()
     with pytest.raises(ResetNeeded):
@@ -152,7 +153,7 @@ def test_terminated_on_completion_at_start(make_env, hover_action, physics):
     assert info["waypoints_reached"] == 0 and not info["is_success"]
     _, reward, terminated, truncated, info = env.step(hover_action)
     assert terminated and not truncated
-    assert info["is_success"] is True and info["waypoints_reached"] == 1 and info["crash"] == "none"
+    assert info["is_success"] is True and info["waypoints_reached"] == 1 and info["crash"] == CRASH_NONE
     # hand-checked: progress (0 - d1) * 10 + bonus 10 - 0.001 |w|^2
     state = env.unwrapped.drone_state
     d1 = float(np.linalg.norm(start.position - state.position))
@@ -177,7 +178,7 @@ def test_terminated_on_completion_with_the_classical_planner(make_env):
         if terminated or truncated:
             break
     assert terminated and not truncated, info
-    assert info["is_success"] and info["waypoints_reached"] == 2 and info["crash"] == "none"
+    assert info["is_success"] and info["waypoints_reached"] == 2 and info["crash"] == CRASH_NONE
     assert total > 20.0  # two bonuses plus net progress
 
 
@@ -188,9 +189,9 @@ def test_terminated_on_ground_crash(make_env, default_cfg):
         _, reward, terminated, truncated, info = env.step(ZERO_THRUST)
         if terminated:
             break
-        assert info["crash"] == "none"
+        assert info["crash"] == CRASH_NONE
     assert terminated and not truncated and k < 99
-    assert info["crash"] == "ground" and not info["is_success"]
+    assert info["crash"] == CRASH_GROUND and not info["is_success"]
     assert env.unwrapped.drone_state.position[2] < 0.0
     assert reward == -default_cfg.reward.crash_penalty  # progress is 0 on a crash, no rate term
     with pytest.raises(ResetNeeded):
@@ -205,7 +206,7 @@ def test_terminated_on_ground_crash_in_motor_mode(make_env):
         _, _, terminated, truncated, info = env.step(np.full(4, -1.0, dtype=np.float32))
         if terminated or truncated:
             break
-    assert terminated and info["crash"] == "ground"
+    assert terminated and info["crash"] == CRASH_GROUND
 
 
 def test_terminated_on_leaving_the_dome(make_env):
@@ -215,7 +216,7 @@ def test_terminated_on_leaving_the_dome(make_env):
         _, _, terminated, truncated, info = env.step(np.array([1.0, 0.0, 0.0, 0.0], dtype=np.float32))
         if terminated or truncated:
             break
-    assert terminated and info["crash"] == "dome"
+    assert terminated and info["crash"] == CRASH_DOME
     assert np.linalg.norm(env.unwrapped.drone_state.position) > 5.0
 
 
@@ -244,7 +245,7 @@ def test_non_finite_action_raises(make_env, hover_action, bad):
         env.step(action)
     # nothing happened: the next valid step is step 1
     _, _, _, _, info = env.step(hover_action)
-    assert info["step"] == 1
+    assert info["episode_step"] == 1
 
 
 @pytest.mark.parametrize("shape", [(3,), (5,), (2, 2), (1, 4), ()])
@@ -298,7 +299,9 @@ def test_info_contents(make_env):
     for info in infos:
         assert isinstance(info["waypoints_reached"], int) and not isinstance(info["waypoints_reached"], bool)
         assert isinstance(info["is_success"], bool)
-        assert info["crash"] in ("none", "ground", "dome", "non_finite")
+        assert type(info["crash"]) is int and crash_name(info["crash"]) in ("none", "ground", "dome", "non_finite")
+        assert type(info["episode_step"]) is int
+        assert tuple(info) == INFO_KEYS
         assert _no_floats(info), f"float value in info (wall-clock values break determinism): {info}"
 
 

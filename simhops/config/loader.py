@@ -11,9 +11,12 @@
 
 from __future__ import annotations
 
+import decimal
 import difflib
 import inspect
+import math
 import re
+import typing
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -110,6 +113,8 @@ def _format_error(err: Mapping[str, Any]) -> str:
         return f"{key}: must be one of {ctx.get('expected')} {got}"
     if kind == "value_error":  # cross-field check; message may start with "<field>: "
         msg = str(err["msg"]).removeprefix("Value error, ")
+        if not loc:  # top-level check: its message starts with the dotted keys it concerns
+            return msg
         return f"{key}.{msg}" if re.match(r"\w+: ", msg) else f"{key}: {msg}"
     return f"{key}: {err['msg']} {got}"
 
@@ -164,20 +169,116 @@ def _deep_merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, An
 # --------------------------------------------------------------------------- load / save
 
 
-def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> SimHopsConfig:
-    """Read YAML at ``path`` (default: :func:`default_config_path`), apply overrides, validate."""
-    path = Path(path) if path is not None else default_config_path()
+class _UniqueKeyLoader(yaml.SafeLoader):
+    """``yaml.SafeLoader`` that refuses a mapping with the same key twice (PyYAML keeps the last silently)."""
+
+    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
+        seen: dict[Any, Any] = {}
+        for key_node, _ in node.value:
+            key = self.construct_object(key_node, deep=deep)
+            try:
+                first = seen.get(key)
+            except TypeError:  # unhashable key: let PyYAML report it
+                continue
+            if first is not None:
+                raise ConfigError(f"duplicate key {key!r} (line {key_node.start_mark.line + 1}, first on line "
+                                  f"{first.start_mark.line + 1})")
+            seen[key] = key_node
+        return super().construct_mapping(node, deep=deep)
+
+
+_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _UniqueKeyLoader.construct_mapping)
+
+
+def read_yaml(path: str | Path) -> Any:
+    """Parse the YAML file ``path`` (UTF-8, no duplicate keys).
+
+    Raises:
+        ConfigError: unreadable, not UTF-8, not YAML, or a duplicate key (the message names the file and key).
+    """
+    path = Path(path)
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        text = path.read_bytes().decode("utf-8")
     except OSError as exc:
         raise ConfigError(f"cannot read config file {path}: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ConfigError(f"config file {path} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+    try:
+        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+    except ConfigError as exc:
+        raise ConfigError(f"config file {path}: {exc}") from None
     except yaml.YAMLError as exc:
-        raise ConfigError(f"invalid YAML in {path}: {exc}") from exc
+        raise ConfigError(f"config file {path} is not valid YAML: {exc}") from None
+
+
+def _int_annotation(annotation: Any) -> tuple[bool, bool]:
+    """(is int, is list of int) for a field annotation (``Annotated`` metadata ignored)."""
+    if annotation is int:
+        return True, False
+    if typing.get_origin(annotation) is typing.Annotated:
+        return _int_annotation(typing.get_args(annotation)[0])
+    if typing.get_origin(annotation) is list:
+        args = typing.get_args(annotation)
+        return False, bool(args) and _int_annotation(args[0])[0]
+    return False, False
+
+
+def _exact_int(value: Any) -> Any:
+    """``"1e6"`` -> ``1000000``: a numeric string that is an exact integer; anything else unchanged."""
+    if isinstance(value, str):
+        try:
+            f = float(value.strip().replace("_", ""))
+        except ValueError:
+            return value
+        if math.isfinite(f) and f.is_integer():
+            exact = int(f)
+            # 1e30 is not exactly representable: accept only what round-trips through the decimal text
+            try:
+                if decimal.Decimal(value.strip().replace("_", "")) == exact:
+                    return exact
+            except decimal.InvalidOperation:
+                return value
+    return value
+
+
+def _coerce_int_strings(data: Any, model: type[BaseModel]) -> Any:
+    """Turn numeric strings of integer fields (YAML reads ``1e6`` as a string) into ints where exact."""
+    if not isinstance(data, dict):
+        return data
+    out = dict(data)
+    for name, value in data.items():
+        field = model.model_fields.get(name) if isinstance(name, str) else None
+        if field is None:
+            continue
+        sub = _section(model, name)
+        if sub is not None:
+            out[name] = _coerce_int_strings(value, sub)
+            continue
+        is_int, is_int_list = _int_annotation(field.annotation)
+        if is_int:
+            out[name] = _exact_int(value)
+        elif is_int_list and isinstance(value, list):
+            out[name] = [_exact_int(v) for v in value]
+    return out
+
+
+def load_config(path: str | Path | None = None, overrides: Sequence[str] = ()) -> SimHopsConfig:
+    """Read YAML at ``path`` (default: :func:`default_config_path`), apply overrides, validate.
+
+    Integer keys accept numeric strings that are exact integers (``train.total_timesteps=1e6``).
+
+    Raises:
+        ConfigError: unreadable / non-UTF-8 / non-YAML file or a duplicate key (naming the file),
+            an unknown key or a bad value (naming the dotted key and the allowed range).
+    """
+    path = Path(path) if path is not None else default_config_path()
+    data = read_yaml(path)
     if data is None:
         data = {}
     if not isinstance(data, dict):
         raise ConfigError(f"{path}: top level must be a mapping, got {type(data).__name__}")
     data = _deep_merge(data, parse_overrides(overrides))
+    data = _coerce_int_strings(data, SimHopsConfig)
     try:
         return SimHopsConfig.model_validate(data)
     except ValidationError as exc:

@@ -13,9 +13,21 @@ rad/s, frequencies in Hz.
 from __future__ import annotations
 
 import math
+import os
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from simhops.config.memory import require_memory, training_bytes
+
+#: waypoints of random courses stay this far inside the flight dome (m), at most half its radius
+DOME_MARGIN_M = 1.0
+
+
+def dome_margin_m(dome_radius_m: float) -> float:
+    """Distance random waypoints keep from the dome surface (m): ``min(DOME_MARGIN_M, dome_radius_m / 2)``."""
+    return min(DOME_MARGIN_M, 0.5 * dome_radius_m)
+
 
 _MODEL_CONFIG = ConfigDict(extra="forbid", frozen=True)
 
@@ -61,6 +73,19 @@ class ScenarioConfig(BaseModel):
             raise ValueError(f"hop_min_m: must be <= hop_max_m = {self.hop_max_m} (got {self.hop_min_m})")
         if math.dist(self.start_position_m, (0.0, 0.0, 0.0)) >= self.dome_radius_m:
             raise ValueError(f"start_position_m: must lie inside the dome, norm < dome_radius_m = {self.dome_radius_m} (got {self.start_position_m})")
+        if self.start_position_m[2] < 0.0:
+            raise ValueError(f"start_position_m: must be at or above the ground, z >= 0 m (got {self.start_position_m})")
+        # random waypoints lie in the dome shrunk by the margin, between the two altitudes
+        r = self.dome_radius_m - dome_margin_m(self.dome_radius_m)
+        if self.max_altitude_m > r:
+            raise ValueError(f"max_altitude_m: must lie inside the dome, <= dome_radius_m - margin = {self.dome_radius_m} - "
+                             f"{dome_margin_m(self.dome_radius_m)} = {r} m (got {self.max_altitude_m})")
+        # the widest chord of that region is the horizontal one at the lowest altitude: 2 sqrt(r^2 - min_alt^2)
+        widest = 2.0 * math.sqrt(max(0.0, r * r - self.min_altitude_m ** 2))
+        if self.hop_min_m > widest:
+            raise ValueError(f"hop_min_m: no two waypoints inside the dome (radius {r} m after the margin, altitude >= "
+                             f"{self.min_altitude_m} m) are {self.hop_min_m} m apart; must be <= {widest:.6g} "
+                             f"(got {self.hop_min_m})")
         return self
 
 
@@ -151,7 +176,7 @@ class VisualizationConfig(BaseModel):
     model_config = _MODEL_CONFIG
 
     log_aggregated_metrics: bool = Field(True, description="Log aggregated training metrics to Rerun.")
-    rerun_file: str = Field("train.rrd", description="Rerun recording file, relative to output_dir.")
+    rerun_file: str = Field("train.rrd", min_length=1, description="Rerun recording file, relative to output_dir (non-empty).")
     spawn_viewer: bool = Field(False, description="Spawn the Rerun viewer.")
     enabled: bool = Field(True, description="Enable Rerun logging.")
 
@@ -170,3 +195,25 @@ class SimHopsConfig(BaseModel):
     train: TrainConfig = Field(default_factory=TrainConfig)
     callbacks: CallbacksConfig = Field(default_factory=CallbacksConfig)
     visualization: VisualizationConfig = Field(default_factory=VisualizationConfig)
+
+    @field_validator("output_dir")
+    @classmethod
+    def _check_output_dir(cls, v: str) -> str:
+        if not v:
+            raise ValueError("must be a non-empty path")
+        if "\0" in v:
+            raise ValueError(f"must not contain a NUL character (got {v!r})")
+        if os.path.exists(v) and not os.path.isdir(v):
+            raise ValueError(f"{v!r} exists and is not a directory")
+        return v
+
+    @model_validator(mode="after")
+    def _check_memory(self) -> SimHopsConfig:
+        # fail before allocating: "<dotted keys>: ..." names what to lower (the loader keeps the prefix)
+        need = training_bytes(self)
+        sc, tr = self.scenario, self.train
+        require_memory(need, f"scenario.control_hz, scenario.duration_s, train.n_envs: training with "
+                             f"{tr.n_envs} envs x {sc.duration_s} s x {sc.control_hz} Hz",
+                       "lower scenario.duration_s, scenario.control_hz or train.n_envs (or empty "
+                       "callbacks.simulation_callbacks: training then records no per-episode histories)")
+        return self

@@ -10,7 +10,6 @@ from gymnasium.vector.vector_env import AutoresetMode
 from stable_baselines3.common.vec_env.base_vec_env import VecEnv, VecEnvIndices
 
 from simhops.envs.vector_env import SimHopsVectorEnv
-from simhops.dynamics.kernels.layout import CRASH_NAMES
 
 
 class SB3VecEnv(VecEnv):
@@ -19,8 +18,9 @@ class SB3VecEnv(VecEnv):
     * ``step_wait`` returns ``(obs (N, D) float32, rewards (N,) float32, dones (N,) bool, infos list[dict])``;
       a finished sub-env is reset in the same step (``obs[i]`` is the new episode's first
       observation) and its info holds ``terminal_observation``, ``TimeLimit.truncated``
-      (truncated and not terminated), ``waypoints_reached``, ``is_success``, ``crash`` and,
-      when recording, ``simulation_history``. Other infos are empty dicts.
+      (truncated and not terminated), the single env's keys (``waypoints_reached``, ``is_success``,
+      ``crash`` int code, ``episode_step``: :mod:`simhops.envs.env_info`) and, when recording,
+      ``simulation_history``. Other infos are empty dicts.
     * ``seed(s)`` then ``reset()`` seeds sub-env i with ``s + i`` (SB3's convention).
     * Wrap with ``VecMonitor`` for episode statistics.
 
@@ -70,7 +70,7 @@ class SB3VecEnv(VecEnv):
                     "TimeLimit.truncated": bool(trunc[i] and not term[i]),
                     "waypoints_reached": int(fi["waypoints_reached"][i]),
                     "is_success": bool(fi["is_success"][i]),
-                    "crash": CRASH_NAMES[int(fi["crash"][i])],
+                    "crash": int(fi["crash"][i]),
                     "episode_step": int(fi["episode_step"][i]),
                 }
                 if hists is not None:

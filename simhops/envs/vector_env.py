@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Sequence
 
 import numpy as np
 from gymnasium import spaces
@@ -13,14 +13,16 @@ from gymnasium.vector.utils import batch_space
 from gymnasium.vector.vector_env import AutoresetMode
 
 from simhops.config import SimHopsConfig
-from simhops.envs.episode_recorder import EpisodeRecorder
-from simhops.envs.waypoints_env import resolve_config, reward_params
-from simhops.scenario.scenario_builder import ScenarioBuilder
-from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.dynamics.kernels.layout import ACTION_MODES, CRASH_NAMES, STATE_DIM, obs_dim
+from simhops.config.memory import require_memory, vector_env_bytes
+from simhops.dynamics.kernels.layout import STATE_DIM
 from simhops.dynamics.kernels.vector_step import vector_reset, vector_reset_serial, vector_step, vector_step_serial
+from simhops.envs.actions import as_actions
+from simhops.envs.env_info import crash_name
+from simhops.envs.env_params import EnvParams
+from simhops.envs.episode_recorder import EpisodeRecorder
+from simhops.envs.vector_step_record import VectorStepRecord
+from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.observation.policy_observation import policy_observation_space
-from simhops.dynamics.physics.physics_params import PhysicsParams
 
 _PARALLEL_MIN_ENVS = 64
 
@@ -34,7 +36,8 @@ class SimHopsVectorEnv(VectorEnv):
 
     Each sub-env has its own episode clock (``episode_step[i]``, its time-controller
     index); ``truncated[i]`` is true exactly when it reaches the scenario's
-    ``get_number_of_iterations() - 1``.
+    ``get_number_of_iterations() - 1`` (``max_episode_steps``, from the same
+    :class:`~simhops.envs.env_params.EnvParams` as the single env).
 
     ## Autoreset (``metadata["autoreset_mode"]``)
     | mode | behaviour |
@@ -43,8 +46,17 @@ class SimHopsVectorEnv(VectorEnv):
     | ``SAME_STEP`` (used by the SB3 adapter) | a finished sub-env is reset inside the same step; ``infos["final_obs"]`` (object array, None where not final) and ``infos["final_info"]`` hold the last observation / info |
 
     ## Infos (arrays of length N, with ``_key`` masks)
-    ``waypoints_reached`` (int64), ``is_success`` (bool), ``crash`` (int8 code: 0 none,
-    1 ground, 2 dome, 3 non-finite), ``episode_step`` (int64).
+    The single env's keys (:mod:`simhops.envs.env_info`): ``waypoints_reached`` (int64),
+    ``is_success`` (bool), ``crash`` (int8 code: 0 none, 1 ground, 2 dome, 3 non-finite),
+    ``episode_step`` (int64), every step. In NEXT_STEP mode a finished sub-env's entries
+    are its final values; in SAME_STEP mode they describe the new episode and
+    ``final_info`` holds the final ones. When recording, ``simulation_history``
+    (object array, None where no episode ended) sits in ``final_info`` (SAME_STEP) or
+    the infos (NEXT_STEP).
+
+    ## Reset
+    ``reset(seed=None | int >= 0 | sequence of N ints >= 0 or None, options=None | {"reset_mask": (N,) bool})``;
+    any other option key is rejected.
 
     ## Arguments
     | argument | meaning |
@@ -53,9 +65,17 @@ class SimHopsVectorEnv(VectorEnv):
     | ``config`` / ``overrides`` | as for WaypointsEnv |
     | ``autoreset_mode`` | ``AutoresetMode`` or its string value |
     | ``callback`` | simulation callback receiving ``on_simulation_start/end`` per finished episode (requires recording) |
-    | ``record_histories`` | keep per-env trajectories and put the finished episode's ``SimulationHistory`` into ``infos["final_info"]["simulation_history"]`` (memory: N x steps x 17 doubles) |
+    | ``record_histories`` | keep per-env trajectories and put the finished episode's ``SimulationHistory`` into ``infos["final_info"]["simulation_history"]`` (memory: N x steps x 22 doubles) |
 
     Per-step hooks are not called by the batched env (their cost with no listener is zero).
+    ``on_record`` (settable attribute, default None): called with each call's
+    :class:`~simhops.envs.vector_step_record.VectorStepRecord` (building it costs a few
+    array copies, so it is only built when recording or listening).
+
+    Raises:
+        ValueError: ``num_envs`` < 1 or so large that the buffers exceed the available memory
+            (the message gives the bytes needed), bad ``render_mode`` / ``autoreset_mode``.
+        ConfigError: invalid config (names the key).
     """
 
     metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
@@ -66,7 +86,7 @@ class SimHopsVectorEnv(VectorEnv):
                  render_mode: str | None = None, **kwargs: Any) -> None:
         if kwargs:
             raise TypeError(f"SimHopsVectorEnv got unexpected arguments {sorted(kwargs)}")
-        if not isinstance(num_envs, (int, np.integer)) or num_envs < 1:
+        if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
             raise ValueError(f"num_envs must be an int >= 1 (got {num_envs!r})")
         if render_mode is not None:
             raise ValueError(f"render_mode must be None (got {render_mode!r})")
@@ -75,24 +95,30 @@ class SimHopsVectorEnv(VectorEnv):
             raise ValueError("autoreset_mode must be NEXT_STEP or SAME_STEP (DISABLED is not supported)")
         self.metadata = {**self.metadata, "autoreset_mode": mode}
         self.autoreset_mode = mode
-        self.config = resolve_config(config, overrides)
-        self.num_envs = int(num_envs)
-        self.physics = PhysicsParams.from_config(self.config)
-        self.builder = ScenarioBuilder(self.config, self.physics)
-        self.action_mode = self.config.env.action_mode
-        self._mode_id = ACTION_MODES[self.action_mode]
-        self.n_obs_waypoints = self.config.env.n_obs_waypoints
-        self._phys = self.physics.as_array()
-        self._course = self.builder.course_params
-        self._reward = reward_params(self.config)
+        self.params = params = EnvParams.from_config(config, overrides)
+        self.config = params.config
+        self.num_envs = n = int(num_envs)
+        recording = record_histories or callback is not None
+        k, d = params.n_waypoints, params.obs_dim
+        require_memory(vector_env_bytes(n, params.number_of_iterations, k, d, recording),
+                       f"num_envs={n} (x {params.number_of_iterations} iterations per episode"
+                       + (", recording histories)" if recording else ")"),
+                       "lower num_envs, scenario.duration_s or scenario.control_hz"
+                       + (", or record no histories" if recording else ""))
+        self.physics = params.physics
+        self.builder = params.builder
+        self.action_mode = params.action_mode
+        self._mode_id = params.mode_id
+        self.n_obs_waypoints = params.n_obs_waypoints
+        self._phys = params.phys
+        self._course = params.course
+        self._reward = params.reward
+        self.max_episode_steps = params.max_episode_steps
         self.single_action_space = spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
         self.single_observation_space = policy_observation_space(self.n_obs_waypoints)
-        self.action_space = batch_space(self.single_action_space, self.num_envs)
-        self.observation_space = batch_space(self.single_observation_space, self.num_envs)
-        sc = self.config.scenario
-        self.max_episode_steps = int(round(sc.duration_s * sc.control_hz))  # get_number_of_iterations() - 1
-        n, k, d = self.num_envs, sc.n_waypoints, obs_dim(self.n_obs_waypoints)
-        self._parallel = self.num_envs >= _PARALLEL_MIN_ENVS
+        self.action_space = batch_space(self.single_action_space, n)
+        self.observation_space = batch_space(self.single_observation_space, n)
+        self._parallel = n >= _PARALLEL_MIN_ENVS
         self._step_kernel = vector_step if self._parallel else vector_step_serial
         self._reset_kernel = vector_reset if self._parallel else vector_reset_serial
         # state arrays
@@ -117,100 +143,162 @@ class SimHopsVectorEnv(VectorEnv):
         self.final_states = np.zeros((n, STATE_DIM))
         self._reset_mask = np.zeros(n, dtype=bool)
         self._all = np.ones(n, dtype=bool)
+        self._none = np.zeros(n, dtype=bool)
         self._seeded = False
         self.callback = callback
-        self._recorder = (EpisodeRecorder(self, callback) if (record_histories or callback is not None) else None)
+        self.on_record: Callable[[VectorStepRecord], None] | None = None
+        self._recorder = (EpisodeRecorder(params.builder, params.physics, params.action_mode, n, callback)
+                          if recording else None)
 
     # -- Gymnasium VectorEnv API ------------------------------------------------------------
     def reset(self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None):
         """Reset all sub-envs (or those in ``options["reset_mask"]``).
 
-        ``seed``: an int (sub-env i gets ``seed + i``) or a list of N seeds/None.
+        ``seed``: None, an int >= 0 (sub-env i gets ``seed + i``) or a sequence of N ints >= 0 / None.
+
+        Raises:
+            ValueError: a bad ``seed`` (not an int >= 0, wrong length), an unknown ``options`` key, or a
+                ``reset_mask`` of the wrong shape (the message names the argument).
         """
         n = self.num_envs
-        first = seed if isinstance(seed, (int, np.integer)) or seed is None else seed[0]
-        super().reset(seed=None if first is None else int(first))  # self.np_random: only for action sampling
-        if seed is None:
-            seeds: list[int | None] = [None] * n
-        elif isinstance(seed, (int, np.integer)):
-            seeds = [int(seed) + i for i in range(n)]
-        else:
-            seeds = list(seed)
-            if len(seeds) != n:
-                raise ValueError(f"seed must be an int or a list of {n} seeds (got {len(seeds)})")
-        mask = self._all if not options or "reset_mask" not in options else np.asarray(options["reset_mask"], bool)
-        if mask.shape != (n,):
-            raise ValueError(f"options['reset_mask'] must have shape ({n},), got {mask.shape}")
+        seeds = self._seeds(seed)
+        mask = self._reset_options(options)
+        first = seeds[0]
+        super().reset(seed=first)  # self.np_random: only for action sampling
         for i, s in enumerate(seeds):
             if s is not None or not self._seeded:
                 # the same derivation as WaypointsEnv.reset: one draw from a generator seeded like np_random
                 gen, _ = seeding.np_random(s)
                 self._rng[i] = np.uint64(gen.integers(0, 2**63))
         self._seeded = True
+        listening = self._recorder is not None or self.on_record is not None
+        rng_before = self._rng.copy() if listening else None
         with np.errstate(over="ignore"):  # uint64 RNG wrap-around (only visible with NUMBA_DISABLE_JIT=1)
             self._reset_kernel(mask, self._rng, self._course, self._phys, self.n_obs_waypoints, self.states,
                                self.waypoints, self.n_waypoints, self.active, self.prev_dist, self.episode_step,
                                self.last_action, self._obs)
         self._needs_reset[mask] = False
-        if self._recorder is not None:
-            self._recorder.on_reset(mask)
+        if listening:
+            zeros = np.zeros(n, dtype=np.int64)
+            record = VectorStepRecord(
+                stepped=self._none, step_index=self.episode_step, actions=np.zeros((n, 4)), states=self.states,
+                waypoints_reached=self.active, done=self._none, crash=zeros, episode_steps=zeros, started=mask,
+                start_states=self.states, waypoints=self.waypoints, course_rng=rng_before)
+            if self._recorder is not None:
+                self._recorder.on_reset(record)
+            if self.on_record is not None:
+                self.on_record(record)
         return self._obs.copy(), self._infos(None)
 
+    def _seeds(self, seed: Any) -> list[int | None]:
+        n = self.num_envs
+
+        def one(s: Any, what: str) -> int | None:
+            if s is None:
+                return None
+            if isinstance(s, (bool, np.bool_)) or not isinstance(s, (int, np.integer)) or s < 0:
+                raise ValueError(f"{what} must be None or an int >= 0 (got {s!r})")
+            return int(s)
+
+        if seed is None or isinstance(seed, (int, np.integer, float, np.floating, bool, np.bool_, str)):
+            first = one(seed, "seed")
+            return [None] * n if first is None else [first + i for i in range(n)]
+        try:
+            seeds = list(seed)
+        except TypeError:
+            raise ValueError(f"seed must be None, an int >= 0 or a sequence of {n} of them "
+                             f"(got {type(seed).__name__})") from None
+        if len(seeds) != n:
+            raise ValueError(f"seed must be an int or a sequence of {n} seeds (got {len(seeds)})")
+        return [one(s, f"seed[{i}]") for i, s in enumerate(seeds)]
+
+    def _reset_options(self, options: dict[str, Any] | None) -> np.ndarray:
+        if not options:
+            return self._all
+        if not isinstance(options, dict):
+            raise ValueError(f"options must be a dict or None (got {type(options).__name__})")
+        unknown = sorted(map(str, set(options) - {"reset_mask"}))
+        if unknown:
+            raise ValueError(f"unknown reset option(s) {unknown}; the vector env accepts only 'reset_mask'")
+        mask = np.asarray(options["reset_mask"])
+        if mask.dtype != np.bool_ or mask.shape != (self.num_envs,):
+            raise ValueError(f"options['reset_mask'] must be a bool array of shape ({self.num_envs},), "
+                             f"got {mask.dtype} {mask.shape}")
+        return mask
+
     def step(self, actions):
-        a = np.asarray(actions, dtype=np.float64)
-        if a.shape != (self.num_envs, 4):
-            raise ValueError(f"actions must have shape ({self.num_envs}, 4) with values in [-1, 1], got {a.shape}")
-        if not np.isfinite(a).all():
-            bad = np.argwhere(~np.isfinite(a))[:5].tolist()
-            raise ValueError(f"actions must be finite, with values in [-1, 1]; non-finite at [env, index] {bad}")
+        """Step every sub-env (see the class docstring for autoreset and infos).
+
+        Raises:
+            ValueError: ``actions`` not real numbers of shape (N, 4), or not finite.
+            RuntimeError: called before ``reset``.
+        """
+        a = as_actions(actions, (self.num_envs, 4), "actions")
         if not self._seeded:
             raise RuntimeError("call reset() before step()")
-        before = self.episode_step.copy() if self._recorder is not None else None
+        listening = self._recorder is not None or self.on_record is not None
+        if listening:
+            before = self.episode_step.copy()
+            rng_before = self._rng.copy()
+        same_step = self.autoreset_mode == AutoresetMode.SAME_STEP
         with np.errstate(over="ignore"):  # uint64 RNG wrap-around in resets (only with NUMBA_DISABLE_JIT=1)
             self._step_kernel(a, self._mode_id, self._phys, self._course, self._reward, self.n_obs_waypoints,
-                              self.max_episode_steps, self.autoreset_mode == AutoresetMode.SAME_STEP, self._rng,
+                              self.max_episode_steps, same_step, self._rng,
                               self.states, self.waypoints, self.n_waypoints, self.active, self.prev_dist,
                               self.episode_step, self.last_action, self._needs_reset, self._obs, self._rew,
                               self._term, self._trunc, self._final_obs, self._final_active, self._final_crash,
                               self._final_steps, self.final_states, self._reset_mask)
         done = self._term | self._trunc
         infos = self._infos(done)
-        if self._recorder is not None:
-            self._recorder.on_step(before, a, done, infos)
+        if listening:
+            record = VectorStepRecord(
+                stepped=~self._reset_mask | done, step_index=before, actions=a,
+                states=np.where(done[:, None], self.final_states, self.states) if same_step else self.states,
+                waypoints_reached=np.where(done, self._final_active, self.active),
+                done=done, crash=np.where(done, self._final_crash, 0), episode_steps=np.where(done, self._final_steps, 0),
+                started=self._reset_mask, start_states=self.states, waypoints=self.waypoints, course_rng=rng_before)
+            if self._recorder is not None:
+                histories = self._recorder.on_step(record)
+                if histories is not None:
+                    target = infos["final_info"] if same_step else infos
+                    target["simulation_history"] = histories
+                    target["_simulation_history"] = done.copy()
+            if self.on_record is not None:
+                self.on_record(record)
         return self._obs.copy(), self._rew.copy(), self._term.copy(), self._trunc.copy(), infos
 
     def _infos(self, done: np.ndarray | None) -> dict[str, Any]:
         n = self.num_envs
+        any_done = done is not None and done.any()
+        crash = np.zeros(n, dtype=np.int8)
+        if any_done and self.autoreset_mode == AutoresetMode.NEXT_STEP:
+            crash[done] = self._final_crash[done]
         infos: dict[str, Any] = {
             "waypoints_reached": self.active.copy(), "_waypoints_reached": self._all.copy(),
             "is_success": self.active >= self.n_waypoints, "_is_success": self._all.copy(),
+            "crash": crash, "_crash": self._all.copy(),
             "episode_step": self.episode_step.copy(), "_episode_step": self._all.copy(),
         }
-        if done is None or not done.any():
+        if not any_done or self.autoreset_mode != AutoresetMode.SAME_STEP:
             return infos
-        if self.autoreset_mode == AutoresetMode.SAME_STEP:
-            final_obs = np.full(n, None, dtype=object)
-            idx = np.flatnonzero(done)
-            for i in idx:
-                final_obs[i] = self._final_obs[i].copy()
-            infos["final_obs"] = final_obs
-            infos["_final_obs"] = done.copy()
-            infos["final_info"] = {
-                "waypoints_reached": np.where(done, self._final_active, 0), "_waypoints_reached": done.copy(),
-                "is_success": done & (self._final_active >= self.n_waypoints), "_is_success": done.copy(),
-                "crash": np.where(done, self._final_crash, 0).astype(np.int8), "_crash": done.copy(),
-                "episode_step": np.where(done, self._final_steps, 0), "_episode_step": done.copy(),
-            }
-            infos["_final_info"] = done.copy()
-        else:
-            infos["crash"] = np.where(done, self._final_crash, 0).astype(np.int8)
-            infos["_crash"] = done.copy()
+        final_obs = np.full(n, None, dtype=object)
+        for i in np.flatnonzero(done):
+            final_obs[i] = self._final_obs[i].copy()
+        infos["final_obs"] = final_obs
+        infos["_final_obs"] = done.copy()
+        infos["final_info"] = {
+            "waypoints_reached": np.where(done, self._final_active, 0), "_waypoints_reached": done.copy(),
+            "is_success": done & (self._final_active >= self.n_waypoints), "_is_success": done.copy(),
+            "crash": np.where(done, self._final_crash, 0).astype(np.int8), "_crash": done.copy(),
+            "episode_step": np.where(done, self._final_steps, 0), "_episode_step": done.copy(),
+        }
+        infos["_final_info"] = done.copy()
         return infos
 
     @staticmethod
     def crash_name(code: int) -> str:
-        """"none", "ground", "dome" or "non_finite"."""
-        return CRASH_NAMES[int(code)]
+        """"none", "ground", "dome" or "non_finite" (see :func:`simhops.envs.env_info.crash_name`)."""
+        return crash_name(code)
 
     def close_extras(self, **kwargs: Any) -> None:
         if self._recorder is not None:

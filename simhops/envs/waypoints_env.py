@@ -2,51 +2,53 @@
 
 from __future__ import annotations
 
+import logging
+from contextlib import contextmanager
 from pathlib import Path
-from typing import Any, Sequence
+from typing import Any, Callable, Iterator, Sequence
 
 import gymnasium as gym
 import numpy as np
 from gymnasium import spaces
 from gymnasium.error import ResetNeeded
 
-from simhops.config import SimHopsConfig, load_config
+from simhops.config import SimHopsConfig
+from simhops.config.memory import HISTORY_BYTES_PER_ITERATION, require_memory
+from simhops.dynamics.kernels.reward import reward_one
+from simhops.envs.actions import as_real_array
 from simhops.envs.agent_planner import AgentPlanner
+from simhops.envs.env_info import step_info
+from simhops.envs.env_params import EnvParams, resolve_config, reward_params
 from simhops.scenario.scenario import Scenario
-from simhops.scenario.scenario_builder import ScenarioBuilder
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.controller.drone_command import DroneCommand
-from simhops.dynamics.kernels.layout import R_COMPLETION, R_CRASH, R_PROGRESS, R_RATE, R_TIME, R_WAYPOINT, REWARD_DIM
-from simhops.dynamics.kernels.reward import reward_one
 from simhops.simulation.observation.course_observation import CourseProgress
 from simhops.simulation.observation.policy_observation import compute_policy_observation, policy_observation_space
-from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import PlannerInput
 from simhops.simulation.simulation import Simulation
 from simhops.simulation.simulation_setup import build_simulation_setup
 
+__all__ = ["WaypointsEnv", "resolve_config", "reward_params"]  # the last two live in simhops.envs.env_params
 
-def reward_params(cfg: SimHopsConfig) -> np.ndarray:
-    """The reward kernel's parameter vector (REWARD_DIM,) from ``cfg.reward``."""
-    r = np.zeros(REWARD_DIM)
-    rc = cfg.reward
-    r[R_PROGRESS] = rc.progress_weight
-    r[R_WAYPOINT] = rc.waypoint_bonus
-    r[R_COMPLETION] = rc.completion_bonus
-    r[R_CRASH] = rc.crash_penalty
-    r[R_RATE] = rc.rate_penalty
-    r[R_TIME] = rc.time_penalty
-    r.flags.writeable = False
-    return r
+logger = logging.getLogger(__name__)
+
+#: the keys ``reset(options=...)`` accepts
+RESET_OPTIONS = ("scenario",)
 
 
-def resolve_config(config: SimHopsConfig | str | Path | None, overrides: Sequence[str] = ()) -> SimHopsConfig:
-    """A config object, a YAML path, or None (the default), plus ``dotted.key=value`` overrides."""
-    if isinstance(config, SimHopsConfig):
-        if overrides:
-            raise ValueError("overrides are only applied to a config loaded from a file; pass config=None or a path")
-        return config
-    return load_config(config, overrides)
+@contextmanager
+def _end_hook(fn: Callable[[], None], name: str) -> Iterator[None]:
+    """Call the end hook ``fn`` on exit, also when the block raised (then a second error from ``fn``
+    is logged and the first one kept), so start/end hooks stay paired as in the simulation runner."""
+    try:
+        yield
+    except BaseException:
+        try:
+            fn()
+        except Exception:  # noqa: BLE001 - keep the original failure
+            logger.exception("%s raised while the step was already failing; keeping the original error", name)
+        raise
+    fn()
 
 
 class WaypointsEnv(gym.Env):
@@ -58,7 +60,8 @@ class WaypointsEnv(gym.Env):
     :class:`PlannerInput`. Frames: world ENU (z up), body FLU; SI units.
 
     ## Action space
-    ``Box(-1, 1, (4,), float32)``; out-of-range values are clipped, non-finite ones raise ``ValueError``.
+    ``Box(-1, 1, (4,), float32)``; out-of-range values are clipped; non-finite values, complex numbers,
+    strings and bools raise ``ValueError``.
 
     | mode | index | meaning | maps to |
     |---|---|---|---|
@@ -99,10 +102,21 @@ class WaypointsEnv(gym.Env):
     | flag | when |
     |---|---|
     | ``terminated`` | all waypoints reached (success), or crash: below ground (z < 0), outside the flight dome (\\|p\\| > 5 m), non-finite state |
-    | ``truncated`` | exactly when the time controller reaches its end (``duration_s`` = 20 s, 1000 steps at 50 Hz) |
+    | ``truncated`` | exactly when the time controller reaches its end: ``Scenario.get_number_of_iterations() - 1`` steps (``duration_s`` = 20 s, 1000 steps at 50 Hz) |
 
-    ``info``: ``waypoints_reached`` (int), ``is_success`` (bool), ``crash`` ("none", "ground",
-    "dome", "non_finite"), ``step`` (iteration index). No wall-clock values (determinism).
+    ## Info
+    The keys of :mod:`simhops.envs.env_info`, shared with the vector env: ``waypoints_reached``
+    (int), ``is_success`` (bool), ``crash`` (int code: 0 none, 1 ground, 2 dome, 3 non-finite;
+    names via :func:`~simhops.envs.env_info.crash_name`), ``episode_step`` (int, the time
+    controller's iteration index). No wall-clock values (determinism).
+
+    ## Reset options
+    ``{"scenario": Scenario}`` only; other keys raise ``ValueError``.
+
+    ## Callback hooks
+    ``reset`` / ``step`` / ``close`` call the 8 hooks as the simulation runner does, every end
+    hook in a ``finally`` once its start hook was called: a raising callback makes that call
+    raise but leaves the env usable for the next ``reset`` / ``step``.
 
     ## Arguments
     | argument | meaning |
@@ -121,12 +135,14 @@ class WaypointsEnv(gym.Env):
                  history_in_info: bool = False) -> None:
         if render_mode is not None:
             raise ValueError(f"render_mode must be None (got {render_mode!r}); record episodes with the Rerun callbacks")
-        self.config = resolve_config(config, overrides)
-        self.physics = PhysicsParams.from_config(self.config)
-        self.builder = ScenarioBuilder(self.config, self.physics)
-        self.action_mode = self.config.env.action_mode
-        self.n_obs_waypoints = self.config.env.n_obs_waypoints
-        self._reward = reward_params(self.config)
+        self.params = params = EnvParams.from_config(config, overrides)
+        self.config = params.config
+        self.physics = params.physics
+        self.builder = params.builder
+        self.action_mode = params.action_mode
+        self.n_obs_waypoints = params.n_obs_waypoints
+        self._reward = params.reward
+        _require_history_memory(params.number_of_iterations, "scenario.duration_s x scenario.control_hz")
         self.callback = callback
         self.history_in_info = history_in_info
         self.action_space = spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
@@ -162,44 +178,87 @@ class WaypointsEnv(gym.Env):
 
     # -- Gymnasium API ----------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
+        """Start an episode: a random course from ``np_random`` or ``options["scenario"]``.
+
+        Raises:
+            ValueError: an unknown ``options`` key (only ``"scenario"`` is accepted), or a scenario whose
+                history would not fit in memory.
+            TypeError: ``options["scenario"]`` is not a :class:`Scenario`.
+            Exception: whatever a callback's ``on_initialization_start`` / ``on_simulation_start`` raises;
+                the env then needs another ``reset`` (the matching end hook has been called).
+        """
+        if options is not None:
+            if not isinstance(options, dict):
+                raise TypeError(f"options must be a dict or None, got {type(options).__name__}")
+            unknown = sorted(map(str, set(options) - set(RESET_OPTIONS)))
+            if unknown:
+                raise ValueError(f"unknown reset option(s) {unknown}; WaypointsEnv accepts {list(RESET_OPTIONS)}")
+        scenario = (options or {}).get("scenario")
+        if scenario is not None:
+            if not isinstance(scenario, Scenario):
+                raise TypeError(f"options['scenario'] must be a Scenario, got {type(scenario).__name__}")
+            _require_history_memory(scenario.get_number_of_iterations(), f"options['scenario'] {scenario.name!r}")
         super().reset(seed=seed)
         if seed is not None or self._course_rng is None:
             self._course_rng = np.array([self.np_random.integers(0, 2**63)], dtype=np.uint64)
         self._close_episode()
-        scenario = (options or {}).get("scenario")
         if scenario is None:
             scenario = self.builder.build_random(self._course_rng)
-        elif not isinstance(scenario, Scenario):
-            raise TypeError(f"options['scenario'] must be a Scenario, got {type(scenario).__name__}")
         setup = build_simulation_setup(scenario, self.physics)
         self._simulation = Simulation(setup)
-        if self.callback is not None:
-            if not self._initialized_callbacks:
-                self.callback.on_initialization_start(setup)
-                self._initialized_callbacks = True
-            self.callback.on_simulation_start(setup)
+        self._planner_input = None
+        cb = self.callback
+        if cb is not None:
+            try:
+                if not self._initialized_callbacks:
+                    self._initialized_callbacks = True  # close() pairs it with on_initialization_end
+                    cb.on_initialization_start(setup)
+                self._episode_open = True  # _close_episode pairs it with on_simulation_end
+                cb.on_simulation_start(setup)
+            except BaseException:
+                self._abort_reset()
+                raise
         self._planner.initialize(self._simulation.initialize())
         self._episode_open = True
         self._last_action = np.zeros(4)
         self._planner_input = self._simulation.get_planner_input()
         return self._get_obs(), self._get_info()
 
+    def _abort_reset(self) -> None:
+        """A start hook raised: close what was opened; the simulation was never initialized, so it is not
+        running and ``step`` asks for a reset."""
+        try:
+            self._close_episode()
+        except Exception:  # noqa: BLE001 - keep the start hook's error
+            logger.exception("on_simulation_end raised while reset() was already failing; keeping the original error")
+
     def step(self, action):
+        """Apply ``action`` for one control period.
+
+        Raises:
+            ValueError: ``action`` not real numbers of shape (4,) (complex, strings, bools are refused),
+                or not finite; nothing happens then.
+            ResetNeeded: no running episode.
+            Exception: whatever a callback's step / planner / simulation-end hook raises; the hooks stay
+                paired (each end hook runs), so the env stays usable: after a raising start hook or
+                ``on_planner_end`` the step did not happen, after ``on_step_end`` it did.
+        """
         sim = self._simulation
         if sim is None or not sim.is_simulation_running():
             raise ResetNeeded("the episode has ended (or never started): call reset()")
         planner_input = self._planner_input
-        command = DroneCommand.from_normalized(action, self.action_mode, self.physics)  # validates first
+        command = DroneCommand.from_normalized(as_real_array(action, (4,)), self.action_mode,
+                                               self.physics)  # validates first
         cb = self.callback
-        if cb is not None:  # the agent planned outside; the hooks still bracket its command
-            cb.on_step_start(sim.setup, planner_input)
-            cb.on_planner_start(sim.setup, planner_input)
-            cb.on_planner_end(sim.setup, planner_input, command)
-        sim.propagate(command)
-        self._last_action = command.normalized
-        self._planner_input = sim.get_planner_input()
-        if cb is not None:
-            cb.on_step_end(sim.setup, planner_input, command)
+        if cb is None:
+            self._advance(sim, command)
+        else:  # the agent planned outside; the hooks still bracket its command, paired as in the runner
+            setup = sim.setup
+            with _end_hook(lambda: cb.on_step_end(setup, planner_input, command), "on_step_end"):
+                cb.on_step_start(setup, planner_input)
+                with _end_hook(lambda: cb.on_planner_end(setup, planner_input, command), "on_planner_end"):
+                    cb.on_planner_start(setup, planner_input)
+                self._advance(sim, command)
         state, progress = self._planner_input.history.current_state
         reward = float(reward_one(state.array, progress.progress_m, progress.reached_now, progress.completed,
                                   progress.crashed, self._reward))
@@ -212,6 +271,11 @@ class WaypointsEnv(gym.Env):
                 info["simulation_history"] = sim.history
         return self._get_obs(), reward, terminated, truncated, info
 
+    def _advance(self, sim: Simulation, command: DroneCommand) -> None:
+        sim.propagate(command)
+        self._last_action = command.normalized
+        self._planner_input = sim.get_planner_input()
+
     def _get_obs(self) -> np.ndarray:
         state, progress = self._planner_input.history.current_state
         return compute_policy_observation(state, self.scenario.waypoints, progress.active_index,
@@ -219,17 +283,28 @@ class WaypointsEnv(gym.Env):
 
     def _get_info(self) -> dict[str, Any]:
         progress = self._planner_input.history.current_state[1]
-        return {"waypoints_reached": progress.waypoints_reached, "is_success": progress.completed,
-                "crash": progress.crash_cause, "step": self._planner_input.iteration.index}
+        return step_info(progress.waypoints_reached, progress.completed, progress.crash,
+                         self._planner_input.iteration.index)
 
     def _close_episode(self) -> None:
-        if self._episode_open and self.callback is not None:
-            self.callback.on_simulation_end(self._simulation.setup, self._planner, self._simulation.history)
-        self._episode_open = False
+        """``on_simulation_end`` once per opened episode (the flag drops first, so a raising hook is not re-run)."""
+        if self._episode_open:
+            self._episode_open = False
+            if self.callback is not None:
+                self.callback.on_simulation_end(self._simulation.setup, self._planner, self._simulation.history)
 
     def close(self) -> None:
-        self._close_episode()
-        if self._initialized_callbacks and self.callback is not None:
-            self.callback.on_initialization_end(self._simulation.setup)
-            self._initialized_callbacks = False
-        super().close()
+        """End the open episode and the callbacks' initialization (``on_initialization_end`` once)."""
+        try:
+            self._close_episode()
+        finally:
+            if self._initialized_callbacks and self.callback is not None:
+                self._initialized_callbacks = False
+                self.callback.on_initialization_end(self._simulation.setup)
+            super().close()
+
+
+def _require_history_memory(n_iterations: int, what: str) -> None:
+    """Refuse an episode whose :class:`SimulationHistory` would not fit in memory (before allocating it)."""
+    require_memory(HISTORY_BYTES_PER_ITERATION * n_iterations, f"{what}: an episode of {n_iterations} iterations",
+                   "shorten the episode (duration_s) or lower the control rate (control_hz)")

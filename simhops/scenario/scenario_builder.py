@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import yaml
 
-from simhops.scenario.scenario import Scenario
+from simhops.config.schema import DOME_MARGIN_M, dome_margin_m
+from simhops.scenario.scenario import Scenario, number_of_iterations
 from simhops.dynamics.kernels.course import sample_course_one
 from simhops.dynamics.kernels.layout import (
     C_DOME, C_HOP_MAX, C_HOP_MIN, C_MARGIN, C_MAX_ALT, C_MIN_ALT, C_REACH, C_START_X, C_START_Y, C_START_Z,
@@ -17,8 +18,29 @@ from simhops.dynamics.kernels.layout import (
 from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.dynamics.state.drone_state import DroneState
 
-#: waypoints of random courses stay this far inside the flight dome (m)
-DOME_MARGIN_M = 1.0
+__all__ = ["DOME_MARGIN_M", "ScenarioBuilder", "available_tracks", "course_params", "random_scenario_name",
+           "seed_to_rng_state"]
+
+
+def course_params(cfg) -> np.ndarray:
+    """The course kernels' parameter vector (COURSE_DIM,), read-only, from ``cfg.scenario``.
+
+    The one place the ``scenario`` section is packed for the kernels (layout:
+    :mod:`simhops.dynamics.kernels.layout` ``C_*``): reach and dome radii, altitude band,
+    hop lengths, start position and the dome margin of random waypoints (all m).
+    """
+    sc = cfg.scenario
+    c = np.zeros(COURSE_DIM)
+    c[C_REACH] = sc.reach_radius_m
+    c[C_DOME] = sc.dome_radius_m
+    c[C_MIN_ALT] = sc.min_altitude_m
+    c[C_MAX_ALT] = sc.max_altitude_m
+    c[C_HOP_MIN] = sc.hop_min_m
+    c[C_HOP_MAX] = sc.hop_max_m
+    c[C_START_X], c[C_START_Y], c[C_START_Z] = sc.start_position_m
+    c[C_MARGIN] = dome_margin_m(sc.dome_radius_m)
+    c.flags.writeable = False
+    return c
 
 
 def seed_to_rng_state(seed: int) -> np.ndarray:
@@ -38,19 +60,8 @@ class ScenarioBuilder:
 
     def __init__(self, cfg, physics: PhysicsParams | None = None) -> None:
         self._cfg = cfg
-        sc = cfg.scenario
         self._physics = physics or PhysicsParams.from_config(cfg)
-        c = np.zeros(COURSE_DIM)
-        c[C_REACH] = sc.reach_radius_m
-        c[C_DOME] = sc.dome_radius_m
-        c[C_MIN_ALT] = sc.min_altitude_m
-        c[C_MAX_ALT] = sc.max_altitude_m
-        c[C_HOP_MIN] = sc.hop_min_m
-        c[C_HOP_MAX] = sc.hop_max_m
-        c[C_START_X], c[C_START_Y], c[C_START_Z] = sc.start_position_m
-        c[C_MARGIN] = min(DOME_MARGIN_M, 0.5 * sc.dome_radius_m)
-        c.flags.writeable = False
-        self._course = c
+        self._course = course_params(cfg)
 
     @property
     def physics(self) -> PhysicsParams:
@@ -65,15 +76,38 @@ class ScenarioBuilder:
     def n_waypoints(self) -> int:
         return self._cfg.scenario.n_waypoints
 
+    @property
+    def time_step_s(self) -> float:
+        """Control period of every scenario this builder makes (s): ``1 / scenario.control_hz``."""
+        return 1.0 / self._cfg.scenario.control_hz
+
+    @property
+    def number_of_iterations(self) -> int:
+        """``get_number_of_iterations()`` of every scenario this builder makes from the config (same formula)."""
+        return number_of_iterations(self._cfg.scenario.duration_s, self.time_step_s)
+
     def initial_state(self, position=None) -> DroneState:
         """Hover at ``position`` (default: the configured start), motors at m g / 4."""
         pos = self._cfg.scenario.start_position_m if position is None else position
         return DroneState.hover(pos, self._physics.airframe.hover_motor_thrust_n)
 
-    def _scenario(self, name: str, waypoints: np.ndarray, seed: int | None,
-                  initial_state: DroneState | None = None, **overrides) -> Scenario:
+    def build(self, name: str, waypoints: np.ndarray, initial_state: DroneState | None = None,
+              seed: int | None = None, **overrides) -> Scenario:
+        """A :class:`Scenario` with this config's episode settings; every builder path (and the vector env's
+        recorder) makes its scenarios here.
+
+        Args:
+            name: scenario name.
+            waypoints: (K, 3) m, world ENU.
+            initial_state: the start (default: hover at ``scenario.start_position_m``).
+            seed: the seed the course was drawn from, if any.
+            overrides: ``duration_s`` / ``reach_radius_m`` / ``time_step_s`` / ``dome_radius_m`` replacing the config's.
+
+        Raises:
+            ValueError: a field the :class:`Scenario` rejects (named in the message).
+        """
         sc = self._cfg.scenario
-        kw = dict(time_step_s=1.0 / sc.control_hz, duration_s=sc.duration_s, reach_radius_m=sc.reach_radius_m,
+        kw = dict(time_step_s=self.time_step_s, duration_s=sc.duration_s, reach_radius_m=sc.reach_radius_m,
                   dome_radius_m=sc.dome_radius_m)
         kw.update(overrides)
         return Scenario(name=name, waypoints=waypoints, initial_state=initial_state or self.initial_state(),
@@ -92,12 +126,12 @@ class ScenarioBuilder:
         """A random course from a running RNG state (advanced in place); used by the env."""
         start = int(rng_state[0])
         wp = self.sample_waypoints(rng_state)
-        return self._scenario(name or f"random_{start:016x}", wp, seed=None)
+        return self.build(random_scenario_name(start), wp) if name is None else self.build(name, wp)
 
     def build_from_seed(self, seed: int, name: str | None = None) -> Scenario:
         """The random course of integer ``seed`` (same seed, same course)."""
         wp = self.sample_waypoints(seed_to_rng_state(seed))
-        return self._scenario(name or f"random_seed{seed}", wp, seed=seed)
+        return self.build(name or f"random_seed{seed}", wp, seed=seed)
 
     def build_track(self, name_or_path: str | Path) -> Scenario:
         """A named track shipped with simhops (``square``, ``figure_eight``, ``helix``, ...) or a YAML file.
@@ -120,7 +154,12 @@ class ScenarioBuilder:
         over = {k: d[k] for k in ("duration_s", "reach_radius_m") if k in d}
         if "start_position_m" in d:
             over["initial_state"] = self.initial_state(d["start_position_m"])
-        return self._scenario(d["name"], np.asarray(d["waypoints"], dtype=np.float64), seed=None, **over)
+        return self.build(d["name"], np.asarray(d["waypoints"], dtype=np.float64), **over)
+
+
+def random_scenario_name(rng_state: int) -> str:
+    """Name of the random course drawn from course-RNG state ``rng_state`` (the state before the draw)."""
+    return f"random_{int(rng_state):016x}"
 
 
 def available_tracks() -> list[str]:
