@@ -34,7 +34,7 @@ def make_history(positions, waypoints, *, quats=None, velocities=None, rates=Non
     t_rows = p.shape[0]
     wp = np.asarray(waypoints, dtype=float)
     sc = Scenario("hand/made", wp, DroneState.hover(p[0], 0.0663), time_step_s=DT, duration_s=(t_rows - 1) * DT,
-                  reach_radius_m=reach_radius)
+                  reach_radius_m=reach_radius, dome_radius_m=10.0)  # waypoints up to 6 m out (no metric reads the dome)
     states = np.zeros((t_rows, STATE_DIM))
     states[:, 0:3] = p
     states[:, QUAT] = 1.0
