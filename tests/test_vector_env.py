@@ -133,7 +133,36 @@ def test_recorded_history_matches_single_env_and_reaches_callback():
         env.step(a[0])
     assert trunc.all()
     hist = info["final_info"]["simulation_history"][0]
+    # the recorder's scenario is the single env's: same name (from the course RNG), course, start, settings
+    assert hist.scenario == env.scenario and hist.scenario.name.startswith("random_")
     np.testing.assert_array_equal(hist.states, env.simulation.history.states)
     np.testing.assert_allclose(hist.commands[:-1], env.simulation.history.commands[:-1], rtol=0, atol=1e-15)
     assert cb.events[:3] == ["init_start", "sim_start", "sim_start"]
     assert cb.events.count("sim_end") == 2 and len(cb.histories) == 2
+
+
+def test_step_record_is_public_read_only_and_complete():
+    from simhops.envs.vector_step_record import VectorStepRecord
+
+    records: list[VectorStepRecord] = []
+    venv = SimHopsVectorEnv(2, overrides=["scenario.duration_s=0.1"], autoreset_mode="SameStep")
+    venv.on_record = records.append
+    venv.reset(seed=0)
+    assert records[0].started.all() and not records[0].stepped.any()
+    with pytest.raises(ValueError):
+        records[0].states[0, 0] = 1.0  # read-only views
+    wp0 = records[0].waypoints.copy()
+    for _ in range(5):
+        venv.step(np.zeros((2, 4), np.float32))
+    last = records[-1]
+    assert last.done.all() and last.stepped.all() and last.started.all()
+    assert (last.episode_steps == 5).all() and (last.step_index == 4).all()
+    assert not np.array_equal(last.waypoints, wp0)  # the new courses
+
+
+def test_vector_env_config_packing_is_shared_with_the_single_env():
+    venv = SimHopsVectorEnv(1)
+    env = WaypointsEnv()
+    for name in ("phys", "course", "reward"):
+        np.testing.assert_array_equal(getattr(venv.params, name), getattr(env.params, name))
+    assert venv.max_episode_steps == env.params.max_episode_steps == 1000

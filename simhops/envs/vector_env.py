@@ -27,6 +27,12 @@ from simhops.simulation.observation.policy_observation import policy_observation
 _PARALLEL_MIN_ENVS = 64
 
 
+def _read_only(a: np.ndarray) -> np.ndarray:
+    """``a`` itself (an array this env made for one record), marked read-only."""
+    a.flags.writeable = False
+    return a
+
+
 class SimHopsVectorEnv(VectorEnv):
     """``num_envs`` independent :class:`~simhops.envs.waypoints_env.WaypointsEnv` copies in arrays.
 
@@ -147,6 +153,10 @@ class SimHopsVectorEnv(VectorEnv):
         self._seeded = False
         self.callback = callback
         self.on_record: Callable[[VectorStepRecord], None] | None = None
+        # read-only views of the buffers the step records expose (made once; the buffers change in place)
+        self._ro = {name: _read_only(getattr(self, attr).view()) for name, attr in (
+            ("states", "states"), ("waypoints", "waypoints"), ("active", "active"), ("episode_step", "episode_step"),
+            ("reset_mask", "_reset_mask"), ("none", "_none"))}
         self._recorder = (EpisodeRecorder(params.builder, params.physics, params.action_mode, n, callback)
                           if recording else None)
 
@@ -179,11 +189,13 @@ class SimHopsVectorEnv(VectorEnv):
                                self.last_action, self._obs)
         self._needs_reset[mask] = False
         if listening:
-            zeros = np.zeros(n, dtype=np.int64)
+            ro = self._ro
+            zeros = _read_only(np.zeros(n, dtype=np.int64))
             record = VectorStepRecord(
-                stepped=self._none, step_index=self.episode_step, actions=np.zeros((n, 4)), states=self.states,
-                waypoints_reached=self.active, done=self._none, crash=zeros, episode_steps=zeros, started=mask,
-                start_states=self.states, waypoints=self.waypoints, course_rng=rng_before)
+                stepped=ro["none"], step_index=ro["episode_step"], actions=_read_only(np.zeros((n, 4))),
+                states=ro["states"], waypoints_reached=ro["active"], done=ro["none"], crash=zeros,
+                episode_steps=zeros, started=mask, start_states=ro["states"], waypoints=ro["waypoints"],
+                course_rng=_read_only(rng_before))
             if self._recorder is not None:
                 self._recorder.on_reset(record)
             if self.on_record is not None:
@@ -251,12 +263,15 @@ class SimHopsVectorEnv(VectorEnv):
         done = self._term | self._trunc
         infos = self._infos(done)
         if listening:
+            ro = self._ro
             record = VectorStepRecord(
-                stepped=~self._reset_mask | done, step_index=before, actions=a,
-                states=np.where(done[:, None], self.final_states, self.states) if same_step else self.states,
-                waypoints_reached=np.where(done, self._final_active, self.active),
-                done=done, crash=np.where(done, self._final_crash, 0), episode_steps=np.where(done, self._final_steps, 0),
-                started=self._reset_mask, start_states=self.states, waypoints=self.waypoints, course_rng=rng_before)
+                stepped=_read_only(~self._reset_mask | done), step_index=_read_only(before), actions=a,
+                states=(_read_only(np.where(done[:, None], self.final_states, self.states)) if same_step
+                        else ro["states"]),
+                waypoints_reached=_read_only(np.where(done, self._final_active, self.active)),
+                done=_read_only(done.copy()), crash=_read_only(np.where(done, self._final_crash, 0)),
+                episode_steps=_read_only(np.where(done, self._final_steps, 0)), started=ro["reset_mask"],
+                start_states=ro["states"], waypoints=ro["waypoints"], course_rng=_read_only(rng_before))
             if self._recorder is not None:
                 histories = self._recorder.on_step(record)
                 if histories is not None:

@@ -17,7 +17,6 @@ from simhops.config.memory import HISTORY_BYTES_PER_ITERATION, require_memory
 from simhops.dynamics.kernels.reward import reward_one
 from simhops.envs.actions import as_real_array
 from simhops.envs.agent_planner import AgentPlanner
-from simhops.envs.env_info import step_info
 from simhops.envs.env_params import EnvParams, resolve_config, reward_params
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.abstract_callback import AbstractCallback
@@ -283,8 +282,9 @@ class WaypointsEnv(gym.Env):
 
     def _get_info(self) -> dict[str, Any]:
         progress = self._planner_input.history.current_state[1]
-        return step_info(progress.waypoints_reached, progress.completed, progress.crash,
-                         self._planner_input.iteration.index)
+        # the keys and types of env_info.step_info, without its conversions (these are already Python scalars)
+        return {"waypoints_reached": progress.active_index, "is_success": progress.completed,
+                "crash": progress.crash, "episode_step": self._planner_input.iteration.index}
 
     def _close_episode(self) -> None:
         """``on_simulation_end`` once per opened episode (the flag drops first, so a raising hook is not re-run)."""
