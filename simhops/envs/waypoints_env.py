@@ -17,7 +17,7 @@ from simhops.config.memory import HISTORY_BYTES_PER_ITERATION, require_memory
 from simhops.dynamics.kernels.reward import reward_one
 from simhops.envs.actions import as_real_array
 from simhops.envs.agent_planner import AgentPlanner
-from simhops.envs.env_params import EnvParams, resolve_config, reward_params
+from simhops.envs.env_params import EnvParams
 from simhops.scenario.scenario import Scenario
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.controller.drone_command import DroneCommand
@@ -27,7 +27,7 @@ from simhops.simulation.planner.abstract_planner import PlannerInput
 from simhops.simulation.simulation import Simulation
 from simhops.simulation.simulation_setup import build_simulation_setup
 
-__all__ = ["WaypointsEnv", "resolve_config", "reward_params"]  # the last two live in simhops.envs.env_params
+__all__ = ["WaypointsEnv"]
 
 logger = logging.getLogger(__name__)
 

@@ -136,25 +136,57 @@ class ScenarioBuilder:
     def build_track(self, name_or_path: str | Path) -> Scenario:
         """A named track shipped with simhops (``square``, ``figure_eight``, ``helix``, ...) or a YAML file.
 
-        Track YAML: ``name``, ``waypoints`` (list of [x, y, z] m) and optional
-        ``duration_s``, ``reach_radius_m``, ``start_position_m``.
+        Track YAML: ``name``, ``waypoints`` (list of [x, y, z] m) and optional ``description``,
+        ``duration_s``, ``reach_radius_m``, ``start_position_m``; no other keys.
 
         Raises:
-            FileNotFoundError: unknown track name (lists the known ones).
+            FileNotFoundError: unknown track name (lists the known ones), or a missing file.
+            ValueError: a file that is not UTF-8 / not YAML / not a mapping, a missing or unknown key, or a
+                bad value (the message names the file and the field).
         """
         path = Path(name_or_path)
         if path.suffix not in (".yaml", ".yml"):
             known = available_tracks()
             if str(name_or_path) not in known:
                 raise FileNotFoundError(f"unknown track {name_or_path!r}; known tracks: {sorted(known)}")
-            text = resources.files("simhops.scenario").joinpath("tracks", f"{name_or_path}.yaml").read_text()
+            source = f"track {name_or_path!r}"
+            raw = resources.files("simhops.scenario").joinpath("tracks", f"{name_or_path}.yaml").read_bytes()
         else:
-            text = path.read_text()
-        d = yaml.safe_load(text)
-        over = {k: d[k] for k in ("duration_s", "reach_radius_m") if k in d}
-        if "start_position_m" in d:
-            over["initial_state"] = self.initial_state(d["start_position_m"])
-        return self.build(d["name"], np.asarray(d["waypoints"], dtype=np.float64), **over)
+            source = f"track file {path}"
+            raw = path.read_bytes()
+        try:
+            d = yaml.safe_load(raw.decode("utf-8"))
+        except UnicodeDecodeError as exc:
+            raise ValueError(f"{source} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
+        except yaml.YAMLError as exc:
+            raise ValueError(f"{source} is not valid YAML: {exc}") from None
+        if not isinstance(d, dict):
+            raise ValueError(f"{source}: top level must be a mapping with 'name' and 'waypoints', "
+                             f"got {type(d).__name__}")
+        missing = [k for k in ("name", "waypoints") if k not in d]
+        unknown = sorted(map(str, set(d) - set(_TRACK_KEYS)))
+        if missing or unknown:
+            raise ValueError(f"{source}: " + "; ".join(
+                ([f"missing key(s) {missing}"] if missing else [])
+                + ([f"unknown key(s) {unknown} (allowed: {list(_TRACK_KEYS)})"] if unknown else [])))
+        try:
+            wp = np.asarray(d["waypoints"], dtype=np.float64)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{source}: waypoints must be a list of [x, y, z] numbers (m): {exc}") from None
+        try:
+            over = {k: d[k] for k in ("duration_s", "reach_radius_m") if k in d}
+            if "start_position_m" in d:
+                start = np.asarray(d["start_position_m"], dtype=np.float64)
+                if start.shape != (3,):
+                    raise ValueError(f"Scenario.start_position_m must be [x, y, z] (m), got {d['start_position_m']!r}")
+                over["initial_state"] = self.initial_state(start)
+            return self.build(str(d["name"]), wp, **over)
+        except (TypeError, ValueError) as exc:
+            raise ValueError(f"{source}: {exc}") from None
+
+
+#: keys of a track YAML file
+_TRACK_KEYS = ("name", "description", "waypoints", "duration_s", "reach_radius_m", "start_position_m")
 
 
 def random_scenario_name(rng_state: int) -> str:
