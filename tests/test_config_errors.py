@@ -39,7 +39,8 @@ def test_file_that_is_a_directory_names_it(tmp_path):
 
 @pytest.mark.parametrize("text,key,lines", [
     ("seed: 1\nseed: 2\n", "seed", (2, 1)),
-    ("train:\n  n_envs: 4\n  n_steps: 8\n  n_envs: 8\n", "n_envs", (4, 2)),
+    ("train:\n  n_envs: 4\n  n_steps: 8\n  n_envs: 8\n", "train.n_envs", (4, 2)),
+    ("scenario:\n  start_position_m: [0, 0, 1]\ntrain: {n_envs: 4, n_envs: 8}\n", "train.n_envs", (3, 3)),
     ("scenario: {duration_s: 1.0}\nscenario: {duration_s: 2.0}\n", "scenario", (2, 1)),
 ])
 def test_duplicate_keys_name_key_and_file(tmp_path, text, key, lines):

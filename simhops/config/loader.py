@@ -5,7 +5,13 @@
   with ``yaml.safe_load``) and validates against :class:`SimHopsConfig`.
   Keys missing from the YAML take the schema defaults.
 * Every problem raises :class:`ConfigError` whose message names the full
-  dotted key and the allowed range / values / reason.
+  dotted key and the allowed range / values / reason, or the file: not
+  readable, not UTF-8, not YAML, a duplicate key (named with its line).
+* Integer keys accept numeric strings that are exact integers (YAML reads
+  ``1e6`` as a string): ``train.total_timesteps=1e6`` is 1000000.
+* Cross-field checks live in the schema: start position, altitudes and
+  ``hop_min_m`` against the dome, and the memory a training run's buffers
+  need against the memory available (:mod:`simhops.config.memory`).
 * ``save_config(cfg, path)`` writes the resolved config atomically.
 """
 
@@ -169,25 +175,22 @@ def _deep_merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, An
 # --------------------------------------------------------------------------- load / save
 
 
-class _UniqueKeyLoader(yaml.SafeLoader):
-    """``yaml.SafeLoader`` that refuses a mapping with the same key twice (PyYAML keeps the last silently)."""
-
-    def construct_mapping(self, node: yaml.MappingNode, deep: bool = False) -> dict[Any, Any]:
-        seen: dict[Any, Any] = {}
-        for key_node, _ in node.value:
-            key = self.construct_object(key_node, deep=deep)
-            try:
-                first = seen.get(key)
-            except TypeError:  # unhashable key: let PyYAML report it
-                continue
-            if first is not None:
-                raise ConfigError(f"duplicate key {key!r} (line {key_node.start_mark.line + 1}, first on line "
-                                  f"{first.start_mark.line + 1})")
-            seen[key] = key_node
-        return super().construct_mapping(node, deep=deep)
-
-
-_UniqueKeyLoader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _UniqueKeyLoader.construct_mapping)
+def _check_duplicate_keys(node: yaml.Node | None, path: str = "") -> None:
+    """Raise ConfigError for a mapping holding the same key twice (PyYAML would keep the last one silently)."""
+    if isinstance(node, yaml.MappingNode):
+        seen: dict[Any, yaml.Node] = {}
+        for key_node, value_node in node.value:
+            key = key_node.value if isinstance(key_node, yaml.ScalarNode) else None
+            dotted = f"{path}.{key}" if path else str(key)
+            if key is not None:
+                if key in seen:
+                    raise ConfigError(f"duplicate key '{dotted}' (line {key_node.start_mark.line + 1}, first on line "
+                                      f"{seen[key].start_mark.line + 1})")
+                seen[key] = key_node
+            _check_duplicate_keys(value_node, dotted)
+    elif isinstance(node, yaml.SequenceNode):
+        for i, item in enumerate(node.value):
+            _check_duplicate_keys(item, f"{path}[{i}]")
 
 
 def read_yaml(path: str | Path) -> Any:
@@ -204,7 +207,8 @@ def read_yaml(path: str | Path) -> Any:
     except UnicodeDecodeError as exc:
         raise ConfigError(f"config file {path} is not UTF-8 text (byte {exc.start}: {exc.reason})") from None
     try:
-        return yaml.load(text, Loader=_UniqueKeyLoader)  # noqa: S506 - a SafeLoader subclass
+        _check_duplicate_keys(yaml.compose(text, Loader=yaml.SafeLoader))
+        return yaml.safe_load(text)
     except ConfigError as exc:
         raise ConfigError(f"config file {path}: {exc}") from None
     except yaml.YAMLError as exc:
