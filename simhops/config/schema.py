@@ -13,7 +13,10 @@ rad/s, frequencies in Hz.
 from __future__ import annotations
 
 import math
+from pathlib import Path
 from typing import Annotated, Literal
+
+import yaml
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
@@ -64,15 +67,96 @@ class ScenarioConfig(BaseModel):
         return self
 
 
-class PhysicsConfig(BaseModel):
-    """Quadcopter dynamics: airframe, integration sub-steps, motor lag, rate loop."""
+_Inertia = Annotated[float, Field(gt=0.0, le=1.0)]
+_Drag = Annotated[float, Field(ge=0.0, le=10.0)]
+_DGain = Annotated[float, Field(ge=0.0, lt=10.0)]
+
+#: Folder of the airframe YAML files shipped in the package (read as data; config does not import dynamics).
+AIRFRAME_DIR = Path(__file__).resolve().parent.parent / "dynamics" / "physics" / "airframes"
+
+
+class AirframeSpec(BaseModel):
+    """An airframe data file (``simhops/dynamics/physics/airframes/*.yaml`` or a user's file).
+
+    Same keys as ``simhops.dynamics.physics.airframe.Airframe``; SI units. Every value of a
+    shipped file cites its source in a YAML comment.
+    """
 
     model_config = _MODEL_CONFIG
 
-    airframe: Literal["cf2x"] = Field("cf2x", description="Airframe model (Crazyflie 2.x, X configuration).")
+    name: str = Field(min_length=1, description="Airframe identifier.")
+    description: str = Field("", description="Free text.")
+    mass_kg: float = Field(gt=0.0, le=100.0, description="Total mass [kg], (0, 100].")
+    arm_m: float = Field(gt=0.0, le=10.0, description="Centre-to-rotor distance [m], (0, 10].")
+    inertia_kg_m2: list[_Inertia] = Field(min_length=3, max_length=3, description="Diagonal inertia Ixx, Iyy, Izz, body FLU [kg m^2], 3 floats in (0, 1].")
+    thrust_coefficient_n_s2: float = Field(gt=0.0, le=1.0, description="kf in T = kf w^2 [N/(rad/s)^2], (0, 1].")
+    max_motor_thrust_n: float = Field(gt=0.0, le=1e4, description="Maximum thrust of one motor [N], (0, 1e4].")
+    yaw_moment_per_thrust_m: float = Field(gt=0.0, le=1.0, description="Rotor reaction torque per newton of thrust [m], (0, 1].")
+    motor_tau_up_s: float = Field(gt=0.0, le=10.0, description="Rotor-speed time constant, spin-up [s], (0, 10].")
+    motor_tau_down_s: float = Field(gt=0.0, le=10.0, description="Rotor-speed time constant, spin-down [s], (0, 10].")
+    drag_n_s_m: list[_Drag] = Field(default_factory=lambda: [0.0, 0.0, 0.0], min_length=3, max_length=3, description="Linear body-frame drag (x, y, z) [N/(m/s)], 3 floats in [0, 10].")
+    prop_radius_m: float = Field(0.0231348, gt=0.0, le=10.0, description="Propeller radius [m], (0, 10].")
+
+    @model_validator(mode="after")
+    def _check(self) -> AirframeSpec:
+        weight = self.mass_kg * 9.81
+        if 4.0 * self.max_motor_thrust_n <= weight:
+            raise ValueError(f"max_motor_thrust_n: 4 x {self.max_motor_thrust_n} N must exceed the weight "
+                             f"{weight:.4g} N to hover")
+        return self
+
+
+def airframe_names() -> list[str]:
+    """Names of the shipped airframes."""
+    return sorted(p.stem for p in AIRFRAME_DIR.glob("*.yaml"))
+
+
+def resolve_airframe_file(name_or_path: str) -> Path:
+    """The YAML file of a shipped airframe name, or of an existing ``.yaml`` path.
+
+    Raises:
+        ValueError: neither (the message lists the shipped names).
+    """
+    if name_or_path in airframe_names():
+        return AIRFRAME_DIR / f"{name_or_path}.yaml"
+    p = Path(name_or_path).expanduser()
+    if p.suffix in (".yaml", ".yml") and p.is_file():
+        return p
+    raise ValueError(f"must be a shipped airframe {airframe_names()} or the path of an existing .yaml airframe "
+                     f"file (got {name_or_path!r})")
+
+
+def validate_airframe_file(path: str | Path) -> AirframeSpec:
+    """Parse and validate an airframe file with :class:`AirframeSpec`.
+
+    Raises:
+        ValueError: unreadable YAML, not a mapping, or a field out of range (pydantic's message).
+    """
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"airframe file {path} must hold a mapping")
+    return AirframeSpec.model_validate(data)
+
+
+class PhysicsConfig(BaseModel):
+    """Quadcopter dynamics: airframe, integration sub-steps, rate loop, aerodynamics switches."""
+
+    model_config = _MODEL_CONFIG
+
+    airframe: str = Field("cf2x", description="Shipped airframe name (cf2x, cf2x_L250) or path of a YAML airframe file.")
     substeps: int = Field(5, ge=1, le=100, description="Physics sub-steps per control step [-], 1..100.")
-    motor_tau_s: float = Field(0.03, gt=0.0, le=1.0, description="First-order motor lag time constant [s], (0, 1].")
-    rate_gains: list[_PosFloat] = _vec3([20.0, 20.0, 10.0], "Body-rate P gains (roll, pitch, yaw) [1/s], 3 floats in (0, 1000].")
+    rate_gains: list[_PosFloat] = _vec3([120.0, 120.0, 60.0], "Body-rate P gains (roll, pitch, yaw) [1/s], 3 floats in (0, 1000].")
+    rate_d_gains: list[_DGain] = _vec3([5.0, 5.0, 3.0], "Body-rate D gains on the current rotor torque (roll, pitch, yaw) [-], 3 floats in [0, 10).")
+    drag: bool = Field(True, description="Linear body-frame drag with the airframe's identified coefficients.")
+    ground_effect: bool = Field(False, description="Cheeseman-Bennett ground effect on thrust near z = 0.")
+
+    @model_validator(mode="after")
+    def _check(self) -> PhysicsConfig:
+        try:
+            validate_airframe_file(resolve_airframe_file(self.airframe))
+        except (ValueError, OSError, yaml.YAMLError) as e:
+            raise ValueError(f"airframe: {e}") from None
+        return self
 
 
 class EnvConfig(BaseModel):

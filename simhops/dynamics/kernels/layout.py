@@ -5,7 +5,7 @@ POS = 0
 QUAT = 3
 VEL = 7
 RATES = 10
-MOTORS = 13
+MOTORS = 13         # motor thrusts T_i = kf w_i^2 (N): the rotor-speed state w_i = sqrt(T_i / kf)
 STATE_DIM = 17
 
 # action / command modes
@@ -13,25 +13,43 @@ MODE_CTBR = 0
 MODE_MOTOR = 1
 ACTION_MODES = {"ctbr": MODE_CTBR, "motor": MODE_MOTOR}
 
-# physics params
+# physics params (one row per drone: (PHYS_DIM,) or (N, PHYS_DIM))
 P_MASS = 0          # kg
 P_GRAVITY = 1       # m/s^2
 P_IXX = 2           # kg m^2
 P_IYY = 3
 P_IZZ = 4
 P_TMAX = 5          # N, max thrust of one motor
-P_MOTOR_ALPHA = 6   # exp(-dt_sub / tau_motor), discrete first-order lag factor
-P_YAW_K = 7         # m, km / kf
-P_ARM_XY = 8        # m, |x| = |y| of each rotor
-P_KP_X = 9          # 1/s, body-rate P gains
-P_KP_Y = 10
-P_KP_Z = 11
-P_DT_SUB = 12       # s, physics sub-step
-P_N_SUB = 13        # physics sub-steps per control step (stored as float)
-P_MAX_RATE_X = 14   # rad/s, body rate for a normalized command of 1
-P_MAX_RATE_Y = 15
-P_MAX_RATE_Z = 16
-PHYS_DIM = 17
+P_YAW_K = 6         # m, yaw (reaction) torque per newton of thrust
+P_ARM_XY = 7        # m, |x| = |y| of each rotor
+P_KP_X = 8          # 1/s, body-rate P gains
+P_KP_Y = 9
+P_KP_Z = 10
+P_KD_X = 11         # -, body-rate D gains (on the angular acceleration of the current rotor torques)
+P_KD_Y = 12
+P_KD_Z = 13
+P_DT_SUB = 14       # s, physics sub-step
+P_N_SUB = 15        # physics sub-steps per control step (stored as float)
+P_MAX_RATE_X = 16   # rad/s, body rate for a normalized command of 1
+P_MAX_RATE_Y = 17
+P_MAX_RATE_Z = 18
+P_TAU_UP = 19       # s, rotor-speed time constant, spin-up
+P_TAU_DN = 20       # s, rotor-speed time constant, spin-down
+P_ALPHA_UP = 21     # exp(-dt_sub / tau_up)
+P_B1_UP = 22        # (tau_up / dt_sub) (1 - alpha_up): sub-step mean of exp(-t / tau_up)
+P_B2_UP = 23        # (tau_up / (2 dt_sub)) (1 - alpha_up^2): sub-step mean of exp(-2 t / tau_up)
+P_ALPHA_DN = 24     # the same three for spin-down
+P_B1_DN = 25
+P_B2_DN = 26
+P_DRAG_X = 27       # N/(m/s), linear body-frame drag coefficients
+P_DRAG_Y = 28
+P_DRAG_Z = 29
+P_GROUND_EFFECT = 30  # 1.0: Cheeseman-Bennett ground effect on, 0.0: off
+P_PROP_R = 31       # m, propeller radius
+P_WIND_X = 32       # m/s, constant wind, world ENU (gusts come on top, per step)
+P_WIND_Y = 33
+P_WIND_Z = 34
+PHYS_DIM = 35
 
 # course params
 C_REACH = 0         # m, reach radius
