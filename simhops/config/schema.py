@@ -159,6 +159,74 @@ class PhysicsConfig(BaseModel):
         return self
 
 
+class DisturbancesConfig(BaseModel):
+    """Disturbances of the plant and its sensors, drawn from each env's own generator (deterministic per seed).
+
+    All off by default. Wind acts through the drag model (``physics.drag``); gusts are an
+    Ornstein-Uhlenbeck process per axis on top of the constant wind.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    wind_m_s: list[Annotated[float, Field(ge=-30.0, le=30.0)]] = _vec3([0.0, 0.0, 0.0], "Constant wind, world ENU [m/s], 3 floats in [-30, 30].")
+    gust_std_m_s: float = Field(0.0, ge=0.0, le=20.0, description="Stationary std of each gust component [m/s], [0, 20]; 0 = no gusts.")
+    gust_tau_s: float = Field(1.0, gt=0.0, le=100.0, description="Gust correlation time [s], (0, 100].")
+    obs_noise_position_m: float = Field(0.0, ge=0.0, le=1.0, description="Observation noise std on position [m], [0, 1].")
+    obs_noise_velocity_m_s: float = Field(0.0, ge=0.0, le=5.0, description="Observation noise std on velocity [m/s], [0, 5].")
+    obs_noise_attitude_rad: float = Field(0.0, ge=0.0, le=0.5, description="Observation noise std on attitude, per axis [rad], [0, 0.5].")
+    obs_noise_body_rates_rad_s: float = Field(0.0, ge=0.0, le=5.0, description="Observation noise std on body rates [rad/s], [0, 5].")
+    latency_steps: int = Field(0, ge=0, le=10, description="Action latency [control steps], 0..10 (FIFO of commands).")
+    motor_noise: float = Field(0.0, ge=0.0, le=0.5, description="Motor-command noise std as a fraction of the maximum motor thrust [-], [0, 0.5].")
+
+
+_RAND_KIND = Literal["none", "relative_uniform", "relative_log_uniform", "absolute_uniform", "absolute_log_uniform"]
+
+
+class RangeSpec(BaseModel):
+    """How one quantity is drawn per episode: ``none`` (not randomized); ``relative_*``: nominal times a factor in
+    [low, high]; ``absolute_*``: a value in [low, high] (SI unit of the quantity); uniform or log-uniform."""
+
+    model_config = _MODEL_CONFIG
+
+    kind: _RAND_KIND = Field("none", description="none | relative_uniform | relative_log_uniform | absolute_uniform | absolute_log_uniform.")
+    low: float = Field(1.0, ge=0.0, le=1e4, description="Lower bound (factor or value) [-] or SI, [0, 1e4].")
+    high: float = Field(1.0, ge=0.0, le=1e4, description="Upper bound (factor or value) [-] or SI, [0, 1e4], >= low.")
+
+    @model_validator(mode="after")
+    def _check(self) -> RangeSpec:
+        if self.low > self.high:
+            raise ValueError(f"low: must be <= high = {self.high} (got {self.low})")
+        if "log" in self.kind and self.low <= 0.0:
+            raise ValueError(f"low: must be > 0 for {self.kind} (got {self.low})")
+        return self
+
+
+class RandomizationConfig(BaseModel):
+    """Domain randomization: per-episode draws of the plant and disturbance parameters (all off by default).
+
+    Each sub-env of the vector env draws its own, inside the kernel, from its own generator.
+    ``inertia``: one factor for Ixx, Iyy, Izz (absolute values set Ixx = Iyy); ``thrust``: max motor
+    thrust [N] (thrust-to-weight); ``motor_tau``: both rotor time constants (absolute: spin-up [s]);
+    ``drag``: all three coefficients (absolute: x = y [N/(m/s)]); ``latency``: control steps
+    (absolute_uniform: integers low..high); ``wind_speed``: absolute -> horizontal wind of that speed
+    [m/s] in a uniform random direction, relative -> factor on ``disturbances.wind_m_s``;
+    ``gust_std`` [m/s]; ``obs_noise_scale``: factor on every observation-noise std.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    mass: RangeSpec = Field(default_factory=RangeSpec)
+    inertia: RangeSpec = Field(default_factory=RangeSpec)
+    thrust: RangeSpec = Field(default_factory=RangeSpec)
+    yaw_torque: RangeSpec = Field(default_factory=RangeSpec)
+    motor_tau: RangeSpec = Field(default_factory=RangeSpec)
+    drag: RangeSpec = Field(default_factory=RangeSpec)
+    latency: RangeSpec = Field(default_factory=RangeSpec)
+    wind_speed: RangeSpec = Field(default_factory=RangeSpec)
+    gust_std: RangeSpec = Field(default_factory=RangeSpec)
+    obs_noise_scale: RangeSpec = Field(default_factory=RangeSpec)
+
+
 class EnvConfig(BaseModel):
     """Gymnasium environment: action interface and observation content."""
 
@@ -249,6 +317,8 @@ class SimHopsConfig(BaseModel):
     output_dir: str = Field("runs/default", description="Run output directory (path).")
     scenario: ScenarioConfig = Field(default_factory=ScenarioConfig)
     physics: PhysicsConfig = Field(default_factory=PhysicsConfig)
+    disturbances: DisturbancesConfig = Field(default_factory=DisturbancesConfig)
+    randomization: RandomizationConfig = Field(default_factory=RandomizationConfig)
     env: EnvConfig = Field(default_factory=EnvConfig)
     reward: RewardConfig = Field(default_factory=RewardConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)

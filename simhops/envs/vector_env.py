@@ -18,7 +18,13 @@ from simhops.envs.waypoints_env import resolve_config, reward_params
 from simhops.scenario.scenario_builder import ScenarioBuilder
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.dynamics.kernels.layout import ACTION_MODES, CRASH_NAMES, STATE_DIM, obs_dim
-from simhops.dynamics.kernels.vector_step import vector_reset, vector_reset_serial, vector_step, vector_step_serial
+from simhops.dynamics.kernels.vector_step import (
+    disturbance_arrays,
+    vector_reset,
+    vector_reset_serial,
+    vector_step,
+    vector_step_serial,
+)
 from simhops.simulation.observation.policy_observation import policy_observation_space
 from simhops.dynamics.physics.physics_params import PhysicsParams
 
@@ -104,6 +110,9 @@ class SimHopsVectorEnv(VectorEnv):
         self.episode_step = np.zeros(n, dtype=np.int64)
         self.last_action = np.zeros((n, 4))
         self._rng = np.zeros(n, dtype=np.uint64)
+        # disturbances / domain randomization: per-slot plant rows, gusts, latency FIFOs (issue 8)
+        self._dist = disturbance_arrays(n, self._phys, self.physics.rand_array(), self.physics.disturbed,
+                                        self.physics.randomize)
         self._needs_reset = np.zeros(n, dtype=bool)
         # outputs
         self._obs = np.zeros((n, d), dtype=np.float32)
@@ -148,13 +157,24 @@ class SimHopsVectorEnv(VectorEnv):
                 self._rng[i] = np.uint64(gen.integers(0, 2**63))
         self._seeded = True
         with np.errstate(over="ignore"):  # uint64 RNG wrap-around (only visible with NUMBA_DISABLE_JIT=1)
-            self._reset_kernel(mask, self._rng, self._course, self._phys, self.n_obs_waypoints, self.states,
+            self._reset_kernel(mask, self._rng, self._course, self._phys, self._dist, self._mode_id,
+                               self.n_obs_waypoints, self.states,
                                self.waypoints, self.n_waypoints, self.active, self.prev_dist, self.episode_step,
                                self.last_action, self._obs)
         self._needs_reset[mask] = False
         if self._recorder is not None:
             self._recorder.on_reset(mask)
-        return self._obs.copy(), self._infos(None)
+        infos = self._infos(None)
+        if self.physics.disturbed:
+            infos["plant_params"] = self.plant_params()
+            infos["_plant_params"] = mask.copy()
+        return self._obs.copy(), infos
+
+    def plant_params(self) -> dict[str, np.ndarray]:
+        """Each sub-env's current episode plant / disturbance parameters (privileged; arrays of length N)."""
+        from simhops.dynamics.physics.plant_params import plant_params_from_rows
+
+        return plant_params_from_rows(self._dist.rows)
 
     def step(self, actions):
         a = np.asarray(actions, dtype=np.float64)
@@ -167,7 +187,7 @@ class SimHopsVectorEnv(VectorEnv):
             raise RuntimeError("call reset() before step()")
         before = self.episode_step.copy() if self._recorder is not None else None
         with np.errstate(over="ignore"):  # uint64 RNG wrap-around in resets (only with NUMBA_DISABLE_JIT=1)
-            self._step_kernel(a, self._mode_id, self._phys, self._course, self._reward, self.n_obs_waypoints,
+            self._step_kernel(a, self._mode_id, self._phys, self._dist, self._course, self._reward, self.n_obs_waypoints,
                               self.max_episode_steps, self.autoreset_mode == AutoresetMode.SAME_STEP, self._rng,
                               self.states, self.waypoints, self.n_waypoints, self.active, self.prev_dist,
                               self.episode_step, self.last_action, self._needs_reset, self._obs, self._rew,

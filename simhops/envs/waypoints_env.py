@@ -171,7 +171,7 @@ class WaypointsEnv(gym.Env):
             scenario = self.builder.build_random(self._course_rng)
         elif not isinstance(scenario, Scenario):
             raise TypeError(f"options['scenario'] must be a Scenario, got {type(scenario).__name__}")
-        setup = build_simulation_setup(scenario, self.physics)
+        setup = build_simulation_setup(scenario, self.physics, self._course_rng)
         self._simulation = Simulation(setup)
         if self.callback is not None:
             if not self._initialized_callbacks:
@@ -182,7 +182,10 @@ class WaypointsEnv(gym.Env):
         self._episode_open = True
         self._last_action = np.zeros(4)
         self._planner_input = self._simulation.get_planner_input()
-        return self._get_obs(), self._get_info()
+        obs, info = self._get_obs(), self._get_info()
+        if self.physics.disturbed:  # privileged: the episode's true plant (issue 8)
+            info["plant_params"] = setup.ego_controller.plant_params
+        return obs, info
 
     def step(self, action):
         sim = self._simulation
@@ -214,6 +217,8 @@ class WaypointsEnv(gym.Env):
 
     def _get_obs(self) -> np.ndarray:
         state, progress = self._planner_input.history.current_state
+        if self.physics.disturbed:  # observation noise: the controller's observed state
+            state = self.simulation.setup.ego_controller.observed_state()
         return compute_policy_observation(state, self.scenario.waypoints, progress.active_index,
                                           self._last_action, self.n_obs_waypoints)
 

@@ -49,7 +49,42 @@ P_PROP_R = 31       # m, propeller radius
 P_WIND_X = 32       # m/s, constant wind, world ENU (gusts come on top, per step)
 P_WIND_Y = 33
 P_WIND_Z = 34
-PHYS_DIM = 35
+# disturbances of the episode (per drone, so domain randomization can change them)
+P_GUST_STD = 35     # m/s, stationary std of each gust component (Ornstein-Uhlenbeck)
+P_GUST_PHI = 36     # exp(-control_dt / gust_tau): OU decay per control step
+P_LATENCY = 37      # control steps of action latency (stored as float)
+P_NOISE_POS = 38    # m, observation noise std, position
+P_NOISE_VEL = 39    # m/s, velocity
+P_NOISE_ATT = 40    # rad, attitude (small random rotation per axis)
+P_NOISE_RATE = 41   # rad/s, body rates
+P_MOTOR_NOISE = 42  # N per T_max: motor-command noise std as a fraction of T_max, per control step
+P_CONTROL_DT = 43   # s, control step
+PHYS_DIM = 44
+
+# action latency FIFO: at most this many control steps
+MAX_LATENCY_STEPS = 10
+
+# domain randomization spec (RAND_DIM,): for each quantity q, [kind, low, high] at 3 q
+RAND_OFF = 0
+RAND_REL_UNIFORM = 1
+RAND_REL_LOG_UNIFORM = 2
+RAND_ABS_UNIFORM = 3
+RAND_ABS_LOG_UNIFORM = 4
+RAND_KINDS = {"none": RAND_OFF, "relative_uniform": RAND_REL_UNIFORM, "relative_log_uniform": RAND_REL_LOG_UNIFORM,
+              "absolute_uniform": RAND_ABS_UNIFORM, "absolute_log_uniform": RAND_ABS_LOG_UNIFORM}
+RQ_MASS = 0             # kg
+RQ_INERTIA = 1          # kg m^2 (one factor for Ixx, Iyy, Izz; absolute ranges apply to Ixx = Iyy, Izz keeps its ratio)
+RQ_THRUST = 2           # N, max motor thrust (thrust coefficient at fixed max rotor speed; sets thrust-to-weight)
+RQ_YAW_K = 3            # m, yaw torque per thrust
+RQ_MOTOR_TAU = 4        # s, both rotor time constants (absolute: spin-up; spin-down keeps its ratio)
+RQ_DRAG = 5             # N/(m/s), all three drag coefficients (absolute: x = y; z keeps its ratio)
+RQ_LATENCY = 6          # control steps (rounded down, clipped to [0, MAX_LATENCY_STEPS])
+RQ_WIND = 7             # m/s, constant wind speed, horizontal, uniform random direction
+RQ_GUST = 8             # m/s, gust std
+RQ_NOISE = 9            # -, factor on every observation-noise std (absolute values are the factor too)
+RAND_QUANTITIES = ("mass", "inertia", "thrust", "yaw_torque", "motor_tau", "drag", "latency", "wind_speed",
+                   "gust_std", "obs_noise_scale")
+RAND_DIM = 3 * len(RAND_QUANTITIES)
 
 # course params
 C_REACH = 0         # m, reach radius

@@ -177,11 +177,13 @@ def denormalize_action(a0, a1, a2, a3, mode, params):
 
 
 @njit
-def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wind_z=0.0):
+def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wind_z=0.0,
+                     noise0=0.0, noise1=0.0, noise2=0.0, noise3=0.0):
     """Advance one drone state ``s`` (17,) in place by one control step for command (c0..c3).
 
     ``params`` is the drone's (PHYS_DIM,) row; ``wind_*`` (m/s, world ENU) is added to the
-    constant wind of ``params`` (gusts), held over the control step.
+    constant wind of ``params`` (gusts), held over the control step; ``noise*`` (N) is added to
+    each motor's command after the mixer, before its clipping (motor-command noise).
     """
     m = params[P_MASS]
     g = params[P_GRAVITY]
@@ -232,15 +234,15 @@ def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wi
                 d1 -= red
                 d2 -= red
                 d3 -= red
-            d0 = _clip(d0, 0.0, tmax)
-            d1 = _clip(d1, 0.0, tmax)
-            d2 = _clip(d2, 0.0, tmax)
-            d3 = _clip(d3, 0.0, tmax)
+            d0 = _clip(d0 + noise0, 0.0, tmax)
+            d1 = _clip(d1 + noise1, 0.0, tmax)
+            d2 = _clip(d2 + noise2, 0.0, tmax)
+            d3 = _clip(d3 + noise3, 0.0, tmax)
         else:
-            d0 = _clip(c0, 0.0, tmax)
-            d1 = _clip(c1, 0.0, tmax)
-            d2 = _clip(c2, 0.0, tmax)
-            d3 = _clip(c3, 0.0, tmax)
+            d0 = _clip(c0 + noise0, 0.0, tmax)
+            d1 = _clip(c1 + noise1, 0.0, tmax)
+            d2 = _clip(c2 + noise2, 0.0, tmax)
+            d3 = _clip(c3 + noise3, 0.0, tmax)
         # 3. rotor speeds: exact first-order response, exact sub-step mean thrust
         m0, f0 = _motor(f0, d0, tmax, params)
         m1, f1 = _motor(f1, d1, tmax, params)
