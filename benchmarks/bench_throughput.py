@@ -44,7 +44,22 @@ PHYSICS_RESET_EVERY = 1000  # physics-only: back to hover every episode length (
 CHUNK_TARGET_S = 0.005      # calls between two clock reads: about 5 ms of work
 
 # issue 8: every disturbance and randomization switched on (config overrides)
-DISTURBANCES_ON: list[str] = []
+DISTURBANCES_ON: list[str] = [
+    "disturbances.wind_m_s=[1.0,-0.5,0.0]", "disturbances.gust_std_m_s=0.6", "disturbances.gust_tau_s=0.8",
+    "disturbances.obs_noise_position_m=0.02", "disturbances.obs_noise_velocity_m_s=0.05",
+    "disturbances.obs_noise_attitude_rad=0.01", "disturbances.obs_noise_body_rates_rad_s=0.05",
+    "disturbances.latency_steps=1", "disturbances.motor_noise=0.02",
+    "randomization.mass={kind: relative_uniform, low: 0.85, high: 1.15}",
+    "randomization.inertia={kind: relative_log_uniform, low: 0.8, high: 1.25}",
+    "randomization.thrust={kind: relative_uniform, low: 0.9, high: 1.1}",
+    "randomization.yaw_torque={kind: relative_uniform, low: 0.8, high: 1.2}",
+    "randomization.motor_tau={kind: relative_uniform, low: 0.7, high: 1.3}",
+    "randomization.drag={kind: relative_log_uniform, low: 0.5, high: 2.0}",
+    "randomization.latency={kind: absolute_uniform, low: 0, high: 2}",
+    "randomization.wind_speed={kind: absolute_uniform, low: 0.0, high: 2.0}",
+    "randomization.gust_std={kind: absolute_uniform, low: 0.0, high: 0.5}",
+    "randomization.obs_noise_scale={kind: relative_uniform, low: 0.5, high: 1.5}",
+]
 
 # the issue's "Done when" thresholds (env-steps/s, or a ratio)
 TARGETS = {
@@ -347,19 +362,32 @@ def _vector_only(n: int, seconds: float, windows: int, warmup_s: float, override
     from simhops.config import load_config
     from simhops.envs.vector_env import SimHopsVectorEnv
 
+    from simhops.dynamics.kernels.layout import ACTION_MODES
+    from simhops.dynamics.physics.physics_params import PhysicsParams
+
     cfg = load_config(None, overrides)
     venv = SimHopsVectorEnv(n, config=cfg, autoreset_mode="SameStep")
     runner = VectorEnvRunner(venv, np.random.default_rng(2))
-    rate = measure({"x": runner}, seconds, windows, warmup_s)["x"]
+    phys = PhysicsRunner(n, venv.states.copy(), ACTION_MODES[cfg.env.action_mode],
+                         PhysicsParams.from_config(cfg).as_array(), np.random.default_rng(3))
+    rates = measure({"x": runner, "physics": phys}, seconds, windows, warmup_s)
+    # episode ends per env-step: random actions crash a drone sooner or later, and resets cost more than steps
+    done = 0
+    for b in range(BATCH_POOL):
+        _, _, term, trunc, _ = venv.step(runner.actions[b])
+        done += int(np.sum(term | trunc))
     venv.close()
-    return rate.as_dict()
+    return {**rates["x"].as_dict(), "physics_only_steps_per_s": rates["physics"].as_dict()["steps_per_s"],
+            "episode_ends_per_step": done / (BATCH_POOL * n)}
 
 
 def bench_against_base(base_ref: str, n: int, seconds: float, windows: int, warmup_s: float,
                        overrides_on: list[str]) -> dict[str, Any]:
     """The vector env at N: this tree (switches off, and on) vs ``base_ref`` (the kernel before issue 8).
 
-    Each variant runs in its own subprocess (the base from ``git archive base_ref``), in
+    Also the physics-only kernel of each tree on the same hovering workload (the per-step cost of
+    the model), and how often episodes end under the random actions (resets sample a course and
+    cost more than steps: a plant that crashes less under random actions runs faster). Each variant runs in its own subprocess (the base from ``git archive base_ref``), in
     alternating rounds so all see the same machine load; figures are medians over rounds.
     """
     import json
@@ -376,6 +404,8 @@ def bench_against_base(base_ref: str, n: int, seconds: float, windows: int, warm
         subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
         variants = {"base": (tmp, []), "off": (str(repo), []), "on": (str(repo), overrides_on)}
         rounds: dict[str, list[float]] = {k: [] for k in variants}
+        physics_rounds: dict[str, list[float]] = {k: [] for k in variants}
+        ends: dict[str, float] = {}
         for _ in range(2):
             for name, (root, ov) in variants.items():
                 log(f"against_base: {name} at N={n}")
@@ -385,9 +415,17 @@ def bench_against_base(base_ref: str, n: int, seconds: float, windows: int, warm
                 proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=str(repo / "benchmarks"))
                 if proc.returncode != 0:
                     return {"error": f"{name}: {proc.stderr[-500:]}"}
-                rounds[name].append(json.loads(proc.stdout.strip().splitlines()[-1])["steps_per_s"])
+                res = json.loads(proc.stdout.strip().splitlines()[-1])
+                rounds[name].append(res["steps_per_s"])
+                physics_rounds[name].append(res["physics_only_steps_per_s"])
+                ends[name] = res["episode_ends_per_step"]
     med = {k: statistics.median(v) for k, v in rounds.items()}
+    pmed = {k: statistics.median(v) for k, v in physics_rounds.items()}
     return {"base_ref": base_ref, "n_envs": n, "steps_per_s": med, "rounds": rounds,
+            "physics_only_steps_per_s": pmed,
+            "physics_off_over_base": finite_or_none(pmed["off"] / pmed["base"], 4),
+            "physics_on_over_base": finite_or_none(pmed["on"] / pmed["base"], 4),
+            "episode_ends_per_step": ends,
             "off_over_base": finite_or_none(med["off"] / med["base"], 4),
             "on_over_base": finite_or_none(med["on"] / med["base"], 4), "overrides_on": overrides_on,
             "targets": {"off_over_base": 0.9, "on_over_base": 0.6}}
