@@ -62,9 +62,9 @@ class WaypointsEnv(gym.Env):
 
     | mode | index | meaning | maps to |
     |---|---|---|---|
-    | ``ctbr`` (default) | 0 | collective thrust | ``(a + 1) / 2 * 4 T_max`` N (0 .. 0.596 N, thrust-to-weight 2.25) |
+    | ``ctbr`` (default) | 0 | collective thrust | ``(a + 1) / 2 * 4 T_max`` N (0 .. 0.48 N for cf2x, thrust-to-weight 1.81) |
     | | 1, 2, 3 | body rates p, q, r | ``a * max_body_rate`` rad/s (default +-5, +-5, +-2) |
-    | ``motor`` | 0..3 | thrust of motors m0..m3 | ``(a + 1) / 2 * T_max`` N (0 .. 0.149 N) |
+    | ``motor`` | 0..3 | thrust of motors m0..m3 | ``(a + 1) / 2 * T_max`` N (0 .. 0.12 N for cf2x) |
 
     ## Observation space
     ``Box(-1000, 1000, (3 * n_obs_waypoints + 20,), float32)`` (26 by default), from

@@ -86,8 +86,9 @@ class DroneController(AbstractDroneController):
         self._observed = None
         self._step = 0
         if self._disturbed:
-            begin_episode_one(self._rng, 0, self._params, self._rand, self._physics.randomize, MODE_CTBR, self._row,
-                              self._gust, self._fifo)
+            with np.errstate(over="ignore"):  # uint64 RNG wrap-around (only visible with NUMBA_DISABLE_JIT=1)
+                begin_episode_one(self._rng, 0, self._params, self._rand, self._physics.randomize, MODE_CTBR,
+                                  self._row, self._gust, self._fifo)
             self._fifo_mode = MODE_CTBR
 
     def get_state(self) -> DroneState:
@@ -101,7 +102,8 @@ class DroneController(AbstractDroneController):
             return self.get_state()
         if self._observed is None:
             out = np.empty(STATE_DIM)
-            noisy_state_one(self._rng, 0, self._row, self._state, out)
+            with np.errstate(over="ignore"):
+                noisy_state_one(self._rng, 0, self._row, self._state, out)
             self._observed = DroneState.from_array(out, copy=False)
         return self._observed
 
@@ -119,8 +121,9 @@ class DroneController(AbstractDroneController):
                 for k in range(self._fifo.shape[0]):
                     hover_command_one(mode, self._params, self._fifo[k])
                 self._fifo_mode = mode
-            c0, c1, c2, c3, n0, n1, n2, n3 = pre_step_one(self._rng, 0, self._row, v[0], v[1], v[2], v[3], self._step,
-                                                          self._gust, self._fifo)
+            with np.errstate(over="ignore"):
+                c0, c1, c2, c3, n0, n1, n2, n3 = pre_step_one(self._rng, 0, self._row, v[0], v[1], v[2], v[3],
+                                                              self._step, self._gust, self._fifo)
             g = self._gust
             physics_step_one(self._state, c0, c1, c2, c3, mode, self._row, g[0], g[1], g[2], n0, n1, n2, n3)
         else:
