@@ -191,3 +191,37 @@ def test_planner_gets_the_nominal_airframe():
     nominal = env.simulation.setup.ego_controller.physics
     assert nominal.airframe.mass_kg == 0.027
     assert info["plant_params"]["mass_kg"] != nominal.airframe.mass_kg
+
+
+_NOJIT = r"""
+import json, sys
+import numpy as np
+from simhops.config import load_config
+from simhops.envs.vector_env import SimHopsVectorEnv
+cfg = load_config(None, json.loads(sys.argv[1]))
+v = SimHopsVectorEnv(2, config=cfg)
+obs, _ = v.reset(seed=9)
+rng = np.random.default_rng(0)
+for _ in range(20):
+    obs, *_ = v.step((rng.uniform(-1, 1, (2, 4)) * 0.4).astype(np.float32))
+print(json.dumps([float(x).hex() for x in np.concatenate([v.states.ravel(), obs.ravel().astype(np.float64)])]))
+"""
+
+
+def test_disturbed_kernels_without_jit_match_compiled():
+    """NUMBA_DISABLE_JIT=1 (the debugging path) gives the same disturbed rollout as the compiled kernels."""
+    import json
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    out = {}
+    for jit in ("0", "1"):
+        env = {**os.environ, "NUMBA_DISABLE_JIT": jit}
+        proc = subprocess.run([sys.executable, "-c", _NOJIT, json.dumps(EVERYTHING_ON)], cwd=repo, env=env,
+                              capture_output=True, text=True, timeout=300)
+        assert proc.returncode == 0, proc.stderr[-3000:]
+        out[jit] = np.array([float.fromhex(x) for x in json.loads(proc.stdout.strip().splitlines()[-1])])
+    np.testing.assert_allclose(out["1"], out["0"], rtol=1e-9, atol=1e-9)
