@@ -50,7 +50,9 @@ class SimHopsVectorEnv(VectorEnv):
 
     ## Infos (arrays of length N, with ``_key`` masks)
     ``waypoints_reached`` (int64), ``is_success`` (bool), ``crash`` (int8 code: 0 none,
-    1 ground, 2 dome, 3 non-finite), ``episode_step`` (int64).
+    1 ground, 2 dome, 3 non-finite), ``episode_step`` (int64). With disturbances or domain
+    randomization on, ``reset`` adds ``plant_params`` (privileged: each sub-env's sampled plant,
+    a dict of arrays, see :meth:`plant_params`, which also gives them after autoresets).
 
     ## Arguments
     | argument | meaning |
