@@ -43,6 +43,24 @@ BATCH_POOL = 8              # pre-generated action batches for the vector envs
 PHYSICS_RESET_EVERY = 1000  # physics-only: back to hover every episode length (1000 steps at 50 Hz, 20 s)
 CHUNK_TARGET_S = 0.005      # calls between two clock reads: about 5 ms of work
 
+# issue 8: every disturbance and randomization switched on (config overrides)
+DISTURBANCES_ON: list[str] = [
+    "disturbances.wind_m_s=[1.0,-0.5,0.0]", "disturbances.gust_std_m_s=0.6", "disturbances.gust_tau_s=0.8",
+    "disturbances.obs_noise_position_m=0.02", "disturbances.obs_noise_velocity_m_s=0.05",
+    "disturbances.obs_noise_attitude_rad=0.01", "disturbances.obs_noise_body_rates_rad_s=0.05",
+    "disturbances.latency_steps=1", "disturbances.motor_noise=0.02",
+    "randomization.mass={kind: relative_uniform, low: 0.85, high: 1.15}",
+    "randomization.inertia={kind: relative_log_uniform, low: 0.8, high: 1.25}",
+    "randomization.thrust={kind: relative_uniform, low: 0.9, high: 1.1}",
+    "randomization.yaw_torque={kind: relative_uniform, low: 0.8, high: 1.2}",
+    "randomization.motor_tau={kind: relative_uniform, low: 0.7, high: 1.3}",
+    "randomization.drag={kind: relative_log_uniform, low: 0.5, high: 2.0}",
+    "randomization.latency={kind: absolute_uniform, low: 0, high: 2}",
+    "randomization.wind_speed={kind: absolute_uniform, low: 0.0, high: 2.0}",
+    "randomization.gust_std={kind: absolute_uniform, low: 0.0, high: 0.5}",
+    "randomization.obs_noise_scale={kind: relative_uniform, low: 0.5, high: 1.5}",
+]
+
 # the issue's "Done when" thresholds (env-steps/s, or a ratio)
 TARGETS = {
     "vector_env_4096": 2_000_000.0,
@@ -321,6 +339,98 @@ def bench_vector_and_physics(cfg, sizes: tuple[int, ...], seconds: float, window
             "vector_over_physics_best": ratio_best}
 
 
+def bench_l2f_setting(cfg_overrides: list[str], sizes: tuple[int, ...], seconds: float, windows: int,
+                      warmup_s: float) -> dict[str, Any]:
+    """Vector env vs physics-only kernel at L2F's setting: 100 Hz control, one physics sub-step.
+
+    Disturbances and randomization off (the defaults); drag and rotor dynamics on (the model).
+    The L2F figures quoted in issue 8 (C++/OpenMP, same 2-core machine): 3.54 M env-steps/s at
+    N = 4096, 3.56 M at 1024, 1.74 M at 64, 88 k at 1.
+    """
+    from simhops.config import load_config
+
+    cfg = load_config(None, ["scenario.control_hz=100", "physics.substeps=1", *cfg_overrides])
+    log("l2f_setting: scenario.control_hz=100 physics.substeps=1")
+    out = bench_vector_and_physics(cfg, sizes, seconds, windows, warmup_s)
+    out["settings"] = ["scenario.control_hz=100", "physics.substeps=1", *cfg_overrides]
+    out["l2f_reference_steps_per_s"] = {"1": 88_000, "64": 1_740_000, "1024": 3_560_000, "4096": 3_540_000}
+    return out
+
+
+def _vector_only(n: int, seconds: float, windows: int, warmup_s: float, overrides: list[str]) -> dict[str, Any]:
+    """Worker: the vector env alone at N (SAME_STEP), with whatever ``simhops`` is on the path."""
+    from simhops.config import load_config
+    from simhops.envs.vector_env import SimHopsVectorEnv
+
+    from simhops.dynamics.kernels.layout import ACTION_MODES
+    from simhops.dynamics.physics.physics_params import PhysicsParams
+
+    cfg = load_config(None, overrides)
+    venv = SimHopsVectorEnv(n, config=cfg, autoreset_mode="SameStep")
+    runner = VectorEnvRunner(venv, np.random.default_rng(2))
+    phys = PhysicsRunner(n, venv.states.copy(), ACTION_MODES[cfg.env.action_mode],
+                         PhysicsParams.from_config(cfg).as_array(), np.random.default_rng(3))
+    rates = measure({"x": runner, "physics": phys}, seconds, windows, warmup_s)
+    # episode ends per env-step: random actions crash a drone sooner or later, and resets cost more than steps
+    done = 0
+    for b in range(BATCH_POOL):
+        _, _, term, trunc, _ = venv.step(runner.actions[b])
+        done += int(np.sum(term | trunc))
+    venv.close()
+    return {**rates["x"].as_dict(), "physics_only_steps_per_s": rates["physics"].as_dict()["steps_per_s"],
+            "episode_ends_per_step": done / (BATCH_POOL * n)}
+
+
+def bench_against_base(base_ref: str, n: int, seconds: float, windows: int, warmup_s: float,
+                       overrides_on: list[str]) -> dict[str, Any]:
+    """The vector env at N: this tree (switches off, and on) vs ``base_ref`` (the kernel before issue 8).
+
+    Also the physics-only kernel of each tree on the same hovering workload (the per-step cost of
+    the model), and how often episodes end under the random actions (resets sample a course and
+    cost more than steps: a plant that crashes less under random actions runs faster). Each variant runs in its own subprocess (the base from ``git archive base_ref``), in
+    alternating rounds so all see the same machine load; figures are medians over rounds.
+    """
+    import json
+    import os
+    import subprocess
+    import tempfile
+    from pathlib import Path
+
+    repo = Path(__file__).resolve().parents[1]
+    with tempfile.TemporaryDirectory(prefix="simhops_base_") as tmp:
+        archive = subprocess.run(["git", "-C", str(repo), "archive", base_ref, "simhops"], capture_output=True)
+        if archive.returncode != 0:
+            return {"error": f"git archive {base_ref} failed: {archive.stderr.decode()[-300:]}"}
+        subprocess.run(["tar", "-x", "-C", tmp], input=archive.stdout, check=True)
+        variants = {"base": (tmp, []), "off": (str(repo), []), "on": (str(repo), overrides_on)}
+        rounds: dict[str, list[float]] = {k: [] for k in variants}
+        physics_rounds: dict[str, list[float]] = {k: [] for k in variants}
+        ends: dict[str, float] = {}
+        for _ in range(2):
+            for name, (root, ov) in variants.items():
+                log(f"against_base: {name} at N={n}")
+                env = {**os.environ, "PYTHONPATH": root}
+                cmd = [sys.executable, __file__, "--vector-only", str(n), "--seconds", str(seconds / 2),
+                       "--windows", str(max(1, windows // 2)), *[f"--override={o}" for o in ov]]
+                proc = subprocess.run(cmd, env=env, capture_output=True, text=True, cwd=str(repo / "benchmarks"))
+                if proc.returncode != 0:
+                    return {"error": f"{name}: {proc.stderr[-500:]}"}
+                res = json.loads(proc.stdout.strip().splitlines()[-1])
+                rounds[name].append(res["steps_per_s"])
+                physics_rounds[name].append(res["physics_only_steps_per_s"])
+                ends[name] = res["episode_ends_per_step"]
+    med = {k: statistics.median(v) for k, v in rounds.items()}
+    pmed = {k: statistics.median(v) for k, v in physics_rounds.items()}
+    return {"base_ref": base_ref, "n_envs": n, "steps_per_s": med, "rounds": rounds,
+            "physics_only_steps_per_s": pmed,
+            "physics_off_over_base": finite_or_none(pmed["off"] / pmed["base"], 4),
+            "physics_on_over_base": finite_or_none(pmed["on"] / pmed["base"], 4),
+            "episode_ends_per_step": ends,
+            "off_over_base": finite_or_none(med["off"] / med["base"], 4),
+            "on_over_base": finite_or_none(med["on"] / med["base"], 4), "overrides_on": overrides_on,
+            "targets": {"off_over_base": 0.9, "on_over_base": 0.6}}
+
+
 def bench_sb3_vec_env(cfg, n: int, seconds: float, windows: int, warmup_s: float) -> dict[str, Any]:
     """SB3VecEnv over SimHopsVectorEnv at N envs (SB3 semantics, per-env info dicts)."""
     from simhops.envs.sb3_vec_env import SB3VecEnv
@@ -401,6 +511,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                    help="timed seconds per figure (default 2.5; 0.2 with --quick)")
     p.add_argument("--windows", type=int, default=None, help="windows per figure (default 5; 2 with --quick)")
     p.add_argument("--ppo-rollouts", type=int, default=None, help="timed PPO rollouts (default 5; 1 with --quick)")
+    p.add_argument("--base-ref", default="8beb038",
+                   help="git ref of the kernel before issue 8, for the against_base figure ('' to skip)")
+    p.add_argument("--vector-only", type=int, default=None, help=argparse.SUPPRESS)
+    p.add_argument("--override", action="append", default=[], help=argparse.SUPPRESS)
     args = p.parse_args(argv)
     if args.seconds is None:
         args.seconds = 0.2 if args.quick else 2.5
@@ -417,6 +531,11 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
     args = parse_args(argv)
     sizes = QUICK_SIZES if args.quick else FULL_SIZES
     warmup_s = 0.1 if args.quick else 0.5
+    if args.vector_only is not None:  # worker of bench_against_base
+        with contextlib.redirect_stdout(sys.stderr):
+            result = _vector_only(args.vector_only, args.seconds, args.windows, warmup_s, args.override)
+        emit(result)
+        return result
     record: dict[str, Any] = {"benchmark": "throughput", "unit": "env-steps/s", "versions": versions(),
                               "machine": machine()}
     t0 = time.perf_counter()
@@ -428,6 +547,10 @@ def main(argv: list[str] | None = None) -> dict[str, Any]:
         figures: dict[str, Any] = {}
         figures.update(bench_single_envs(cfg, args.seconds, args.windows, warmup_s))
         figures.update(bench_vector_and_physics(cfg, sizes, args.seconds, args.windows, warmup_s))
+        figures["l2f_setting"] = bench_l2f_setting([], sizes, args.seconds, args.windows, warmup_s)
+        if args.base_ref and not args.quick:
+            figures["against_base"] = bench_against_base(args.base_ref, 4096, args.seconds, args.windows, warmup_s,
+                                                         DISTURBANCES_ON)
         figures["sb3_vec_env"] = bench_sb3_vec_env(cfg, max(sizes), args.seconds, args.windows, warmup_s)
         numba_info = _numba_info()
         figures["ppo_end_to_end"] = bench_ppo(cfg, args.ppo_rollouts, 0 if args.quick else 1)

@@ -1,4 +1,7 @@
-"""Quadrotor physics: cf2x constants, hover, free fall, yaw spin-up, saturation, rate loop, JIT-free path."""
+"""Quadrotor physics: cf2x constants, hover, free fall, yaw spin-up, saturation, rate loop, JIT-free path.
+
+The rotor model, reference ODE, aerodynamics and identified-value checks are in tests/test_dynamics_*.py.
+"""
 
 from __future__ import annotations
 
@@ -54,21 +57,25 @@ def _step(s: np.ndarray, command, mode: int, params: np.ndarray, n: int = 1) -> 
 
 
 def test_cf2x_constants_match_cited_values(physics):
+    """The default airframe is the identified cf2x of airframes/cf2x.yaml (sources cited there)."""
     af = physics.airframe
-    assert af is CF2X and af.name == "cf2x"
-    assert af.mass_kg == 0.027
-    assert af.arm_m == 0.0397
-    assert af.inertia_kg_m2 == (1.4e-5, 1.4e-5, 2.17e-5)
-    assert af.kf == 3.16e-10
-    assert af.km == 7.94e-12
-    assert af.thrust_to_weight == 2.25
+    assert af == CF2X and af.name == "cf2x"
+    assert af.mass_kg == 0.027                                   # gym-pybullet-drones cf2x.urdf
+    assert af.arm_m == 0.046                                     # firmware ARM_LENGTH
+    assert af.inertia_kg_m2 == (16.6e-6, 16.6e-6, 29.3e-6)      # firmware / Förster 2015
+    assert af.kf == pytest.approx(3.16e-10 * (60 / (2 * math.pi)) ** 2, rel=1e-12)  # 3.16e-10 N/rpm^2
+    assert af.max_motor_thrust_n == 0.12                         # firmware THRUST_MAX (cf2)
+    assert af.yaw_moment_per_thrust_m == 0.005964552             # firmware THRUST2TORQUE
+    assert (af.motor_tau_up_s, af.motor_tau_down_s) == pytest.approx((0.0554545, 0.2493939), rel=1e-5)  # L2F
+    assert af.drag_n_s_m == pytest.approx((9.1785e-7 * 4 * 1515.9032, 9.1785e-7 * 4 * 1515.9032,
+                                           10.311e-7 * 4 * 1515.9032), rel=1e-6)  # Förster K_aero at hover
     # derived quantities
     assert af.weight_n == pytest.approx(0.027 * GRAVITY_M_S2)
-    assert af.max_motor_thrust_n == pytest.approx(2.25 * 0.027 * GRAVITY_M_S2 / 4)
-    assert af.max_collective_thrust_n == pytest.approx(2.25 * af.weight_n)
+    assert af.thrust_to_weight == pytest.approx(4 * 0.12 / af.weight_n)
+    assert af.max_collective_thrust_n == pytest.approx(0.48)
     assert af.hover_motor_thrust_n == pytest.approx(af.weight_n / 4)
-    assert af.yaw_moment_per_thrust_m == pytest.approx(7.94e-12 / 3.16e-10)
-    assert af.motor_offset_m == pytest.approx(0.0397 / math.sqrt(2))
+    assert af.max_rotor_speed_rad_s == pytest.approx(math.sqrt(0.12 / af.kf))
+    assert af.motor_offset_m == pytest.approx(0.046 / math.sqrt(2))
     a = af.motor_offset_m
     np.testing.assert_allclose(af.motor_positions_m(), [[a, -a, 0], [-a, -a, 0], [-a, a, 0], [a, a, 0]])
 
@@ -81,11 +88,20 @@ def test_physics_params_array_layout(physics):
     assert tuple(p[[L.P_IXX, L.P_IYY, L.P_IZZ]]) == af.inertia_kg_m2
     assert p[L.P_TMAX] == pytest.approx(af.max_motor_thrust_n)
     assert p[L.P_DT_SUB] * p[L.P_N_SUB] == pytest.approx(physics.control_dt_s)
-    assert p[L.P_MOTOR_ALPHA] == pytest.approx(math.exp(-p[L.P_DT_SUB] / physics.motor_tau_s))
+    h = p[L.P_DT_SUB]
+    for tau, (ia, i1, i2) in ((af.motor_tau_up_s, (L.P_ALPHA_UP, L.P_B1_UP, L.P_B2_UP)),
+                              (af.motor_tau_down_s, (L.P_ALPHA_DN, L.P_B1_DN, L.P_B2_DN))):
+        assert p[ia] == pytest.approx(math.exp(-h / tau), rel=1e-14)
+        assert p[i1] == pytest.approx(tau / h * (1 - math.exp(-h / tau)), rel=1e-12)
+        assert p[i2] == pytest.approx(tau / (2 * h) * (1 - math.exp(-2 * h / tau)), rel=1e-12)
+    assert tuple(p[[L.P_DRAG_X, L.P_DRAG_Y, L.P_DRAG_Z]]) == af.drag_n_s_m
+    assert p[L.P_GROUND_EFFECT] == 0.0
     assert physics.control_dt_s == DT
+    off = PhysicsParams(drag=False, ground_effect=True).as_array()
+    assert np.all(off[[L.P_DRAG_X, L.P_DRAG_Y, L.P_DRAG_Z]] == 0.0) and off[L.P_GROUND_EFFECT] == 1.0
 
 
-@pytest.mark.parametrize("kwargs", [dict(control_dt_s=0.0), dict(substeps=0), dict(motor_tau_s=-1.0),
+@pytest.mark.parametrize("kwargs", [dict(control_dt_s=0.0), dict(substeps=0), dict(rate_d_gains=(1.0, 1.0, -1.0)),
                                     dict(rate_gains=(1.0, 1.0)), dict(max_body_rate_rad_s=(1.0, -1.0, 1.0))])
 def test_physics_params_validation_names_field(kwargs):
     with pytest.raises(ValueError, match=next(iter(kwargs))):
@@ -125,9 +141,9 @@ def test_hover_holds_altitude_through_drone_controller(physics):
 # ----------------------------------------------------------------------------- free fall
 
 
-def test_free_fall_matches_g_t2_over_2(physics):
-    """Motor mode, all motors 0, starting at 0 thrust: z(t) = z0 - g t^2 / 2 (RK4 is exact here)."""
-    p = physics.as_array()
+def test_free_fall_matches_g_t2_over_2():
+    """Motor mode, all motors 0, starting at 0 thrust, no drag: z(t) = z0 - g t^2 / 2 (RK4 is exact here)."""
+    p = PhysicsParams(drag=False).as_array()
     g = p[L.P_GRAVITY]
     s = _state((0.3, 0.2, 10.0), motors=0.0)
     for k in range(1, 51):  # 1 s
@@ -188,8 +204,9 @@ def test_yaw_sign_convention():
 # ----------------------------------------------------------------------------- saturation
 
 
-def test_full_collective_thrust_saturates_at_thrust_to_weight(physics):
-    """Full collective thrust accelerates upward at (2.25 - 1) g once the motors have spun up."""
+def test_full_collective_thrust_saturates_at_thrust_to_weight():
+    """Full collective thrust (no drag) accelerates upward at (T/W - 1) g once the rotors have spun up."""
+    physics = PhysicsParams(drag=False)
     p = physics.as_array()
     af = physics.airframe
     g = p[L.P_GRAVITY]
@@ -199,12 +216,12 @@ def test_full_collective_thrust_saturates_at_thrust_to_weight(physics):
     assert full[0] == pytest.approx(af.thrust_to_weight * af.weight_n)
     for command in (full, np.array([100.0, 0.0, 0.0, 0.0])):  # a huge command saturates the same way
         s = _state(motors=af.hover_motor_thrust_n)
-        _step(s, command, L.MODE_CTBR, p, n=50)  # 1 s: motor lag (30 ms) has settled
-        np.testing.assert_allclose(s[13:17], af.max_motor_thrust_n, rtol=1e-9)
+        _step(s, command, L.MODE_CTBR, p, n=50)  # 1 s: spin-up (55 ms) has settled
+        np.testing.assert_allclose(s[13:17], af.max_motor_thrust_n, rtol=1e-6)
         vz1 = s[9]
         _step(s, command, L.MODE_CTBR, p, n=25)  # 0.5 s more
         accel = (s[9] - vz1) / 0.5
-        assert accel == pytest.approx((af.thrust_to_weight - 1.0) * g, rel=1e-9)
+        assert accel == pytest.approx((af.thrust_to_weight - 1.0) * g, rel=1e-6)
         assert s[3] == pytest.approx(1.0, abs=1e-12)  # still level
 
 
@@ -213,9 +230,9 @@ def test_motor_commands_clip_to_zero_and_max(physics):
     tmax = physics.airframe.max_motor_thrust_n
     s = _state(motors=0.0)
     _step(s, (5.0, 5.0, 5.0, 5.0), L.MODE_MOTOR, p, n=50)
-    np.testing.assert_allclose(s[13:17], tmax, rtol=1e-9)
+    np.testing.assert_allclose(s[13:17], tmax, rtol=1e-6)
     assert np.all(s[13:17] <= tmax)
-    _step(s, (-5.0, -5.0, -5.0, -5.0), L.MODE_MOTOR, p, n=50)
+    _step(s, (-5.0, -5.0, -5.0, -5.0), L.MODE_MOTOR, p, n=250)  # spin-down tau 0.25 s
     assert np.all(s[13:17] >= 0.0) and np.all(s[13:17] < 1e-9)
 
 

@@ -14,8 +14,10 @@ from __future__ import annotations
 
 import math
 import os
+from pathlib import Path
 from typing import Annotated, Literal
 
+import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from simhops.config.memory import require_memory, training_bytes
@@ -89,15 +91,164 @@ class ScenarioConfig(BaseModel):
         return self
 
 
-class PhysicsConfig(BaseModel):
-    """Quadcopter dynamics: airframe, integration sub-steps, motor lag, rate loop."""
+_Inertia = Annotated[float, Field(gt=0.0, le=1.0)]
+_Drag = Annotated[float, Field(ge=0.0, le=10.0)]
+_DGain = Annotated[float, Field(ge=0.0, lt=10.0)]
+
+#: Folder of the airframe YAML files shipped in the package (read as data; config does not import dynamics).
+AIRFRAME_DIR = Path(__file__).resolve().parent.parent / "dynamics" / "physics" / "airframes"
+
+
+class AirframeSpec(BaseModel):
+    """An airframe data file (``simhops/dynamics/physics/airframes/*.yaml`` or a user's file).
+
+    Same keys as ``simhops.dynamics.physics.airframe.Airframe``; SI units. Every value of a
+    shipped file cites its source in a YAML comment.
+    """
 
     model_config = _MODEL_CONFIG
 
-    airframe: Literal["cf2x"] = Field("cf2x", description="Airframe model (Crazyflie 2.x, X configuration).")
+    name: str = Field(min_length=1, description="Airframe identifier.")
+    description: str = Field("", description="Free text.")
+    mass_kg: float = Field(gt=0.0, le=100.0, description="Total mass [kg], (0, 100].")
+    arm_m: float = Field(gt=0.0, le=10.0, description="Centre-to-rotor distance [m], (0, 10].")
+    inertia_kg_m2: list[_Inertia] = Field(min_length=3, max_length=3, description="Diagonal inertia Ixx, Iyy, Izz, body FLU [kg m^2], 3 floats in (0, 1].")
+    thrust_coefficient_n_s2: float = Field(gt=0.0, le=1.0, description="kf in T = kf w^2 [N/(rad/s)^2], (0, 1].")
+    max_motor_thrust_n: float = Field(gt=0.0, le=1e4, description="Maximum thrust of one motor [N], (0, 1e4].")
+    yaw_moment_per_thrust_m: float = Field(gt=0.0, le=1.0, description="Rotor reaction torque per newton of thrust [m], (0, 1].")
+    motor_tau_up_s: float = Field(gt=0.0, le=10.0, description="Rotor-speed time constant, spin-up [s], (0, 10].")
+    motor_tau_down_s: float = Field(gt=0.0, le=10.0, description="Rotor-speed time constant, spin-down [s], (0, 10].")
+    drag_n_s_m: list[_Drag] = Field(default_factory=lambda: [0.0, 0.0, 0.0], min_length=3, max_length=3, description="Linear body-frame drag (x, y, z) [N/(m/s)], 3 floats in [0, 10].")
+    prop_radius_m: float = Field(0.0231348, gt=0.0, le=10.0, description="Propeller radius [m], (0, 10].")
+
+    @model_validator(mode="after")
+    def _check(self) -> AirframeSpec:
+        weight = self.mass_kg * 9.81
+        if 4.0 * self.max_motor_thrust_n <= weight:
+            raise ValueError(f"max_motor_thrust_n: 4 x {self.max_motor_thrust_n} N must exceed the weight "
+                             f"{weight:.4g} N to hover")
+        return self
+
+
+def airframe_names() -> list[str]:
+    """Names of the shipped airframes."""
+    return sorted(p.stem for p in AIRFRAME_DIR.glob("*.yaml"))
+
+
+def resolve_airframe_file(name_or_path: str) -> Path:
+    """The YAML file of a shipped airframe name, or of an existing ``.yaml`` path.
+
+    Raises:
+        ValueError: neither (the message lists the shipped names).
+    """
+    if name_or_path in airframe_names():
+        return AIRFRAME_DIR / f"{name_or_path}.yaml"
+    p = Path(name_or_path).expanduser()
+    if p.suffix in (".yaml", ".yml") and p.is_file():
+        return p
+    raise ValueError(f"must be a shipped airframe {airframe_names()} or the path of an existing .yaml airframe "
+                     f"file (got {name_or_path!r})")
+
+
+def validate_airframe_file(path: str | Path) -> AirframeSpec:
+    """Parse and validate an airframe file with :class:`AirframeSpec`.
+
+    Raises:
+        ValueError: unreadable YAML, not a mapping, or a field out of range (pydantic's message).
+    """
+    data = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+    if not isinstance(data, dict):
+        raise ValueError(f"airframe file {path} must hold a mapping")
+    return AirframeSpec.model_validate(data)
+
+
+class PhysicsConfig(BaseModel):
+    """Quadcopter dynamics: airframe, integration sub-steps, rate loop, aerodynamics switches."""
+
+    model_config = _MODEL_CONFIG
+
+    airframe: str = Field("cf2x", description="Shipped airframe name (cf2x, cf2x_L250) or path of a YAML airframe file.")
     substeps: int = Field(5, ge=1, le=100, description="Physics sub-steps per control step [-], 1..100.")
-    motor_tau_s: float = Field(0.03, gt=0.0, le=1.0, description="First-order motor lag time constant [s], (0, 1].")
-    rate_gains: list[_PosFloat] = _vec3([20.0, 20.0, 10.0], "Body-rate P gains (roll, pitch, yaw) [1/s], 3 floats in (0, 1000].")
+    rate_gains: list[_PosFloat] = _vec3([120.0, 120.0, 60.0], "Body-rate P gains (roll, pitch, yaw) [1/s], 3 floats in (0, 1000].")
+    rate_d_gains: list[_DGain] = _vec3([5.0, 5.0, 3.0], "Body-rate D gains on the current rotor torque (roll, pitch, yaw) [-], 3 floats in [0, 10).")
+    drag: bool = Field(True, description="Linear body-frame drag with the airframe's identified coefficients.")
+    ground_effect: bool = Field(False, description="Cheeseman-Bennett ground effect on thrust near z = 0.")
+
+    @model_validator(mode="after")
+    def _check(self) -> PhysicsConfig:
+        try:
+            validate_airframe_file(resolve_airframe_file(self.airframe))
+        except (ValueError, OSError, yaml.YAMLError) as e:
+            raise ValueError(f"airframe: {e}") from None
+        return self
+
+
+class DisturbancesConfig(BaseModel):
+    """Disturbances of the plant and its sensors, drawn from each env's own generator (deterministic per seed).
+
+    All off by default. Wind acts through the drag model (``physics.drag``); gusts are an
+    Ornstein-Uhlenbeck process per axis on top of the constant wind.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    wind_m_s: list[Annotated[float, Field(ge=-30.0, le=30.0)]] = _vec3([0.0, 0.0, 0.0], "Constant wind, world ENU [m/s], 3 floats in [-30, 30].")
+    gust_std_m_s: float = Field(0.0, ge=0.0, le=20.0, description="Stationary std of each gust component [m/s], [0, 20]; 0 = no gusts.")
+    gust_tau_s: float = Field(1.0, gt=0.0, le=100.0, description="Gust correlation time [s], (0, 100].")
+    obs_noise_position_m: float = Field(0.0, ge=0.0, le=1.0, description="Observation noise std on position [m], [0, 1].")
+    obs_noise_velocity_m_s: float = Field(0.0, ge=0.0, le=5.0, description="Observation noise std on velocity [m/s], [0, 5].")
+    obs_noise_attitude_rad: float = Field(0.0, ge=0.0, le=0.5, description="Observation noise std on attitude, per axis [rad], [0, 0.5].")
+    obs_noise_body_rates_rad_s: float = Field(0.0, ge=0.0, le=5.0, description="Observation noise std on body rates [rad/s], [0, 5].")
+    latency_steps: int = Field(0, ge=0, le=10, description="Action latency [control steps], 0..10 (FIFO of commands).")
+    motor_noise: float = Field(0.0, ge=0.0, le=0.5, description="Motor-command noise std as a fraction of the maximum motor thrust [-], [0, 0.5].")
+
+
+_RAND_KIND = Literal["none", "relative_uniform", "relative_log_uniform", "absolute_uniform", "absolute_log_uniform"]
+
+
+class RangeSpec(BaseModel):
+    """How one quantity is drawn per episode: ``none`` (not randomized); ``relative_*``: nominal times a factor in
+    [low, high]; ``absolute_*``: a value in [low, high] (SI unit of the quantity); uniform or log-uniform."""
+
+    model_config = _MODEL_CONFIG
+
+    kind: _RAND_KIND = Field("none", description="none | relative_uniform | relative_log_uniform | absolute_uniform | absolute_log_uniform.")
+    low: float = Field(1.0, ge=0.0, le=1e4, description="Lower bound (factor or value) [-] or SI, [0, 1e4].")
+    high: float = Field(1.0, ge=0.0, le=1e4, description="Upper bound (factor or value) [-] or SI, [0, 1e4], >= low.")
+
+    @model_validator(mode="after")
+    def _check(self) -> RangeSpec:
+        if self.low > self.high:
+            raise ValueError(f"low: must be <= high = {self.high} (got {self.low})")
+        if "log" in self.kind and self.low <= 0.0:
+            raise ValueError(f"low: must be > 0 for {self.kind} (got {self.low})")
+        return self
+
+
+class RandomizationConfig(BaseModel):
+    """Domain randomization: per-episode draws of the plant and disturbance parameters (all off by default).
+
+    Each sub-env of the vector env draws its own, inside the kernel, from its own generator.
+    ``inertia``: one factor for Ixx, Iyy, Izz (absolute values set Ixx = Iyy); ``thrust``: max motor
+    thrust [N] (thrust-to-weight); ``motor_tau``: both rotor time constants (absolute: spin-up [s]);
+    ``drag``: all three coefficients (absolute: x = y [N/(m/s)]); ``latency``: control steps
+    (absolute_uniform: integers low..high); ``wind_speed``: absolute -> horizontal wind of that speed
+    [m/s] in a uniform random direction, relative -> factor on ``disturbances.wind_m_s``;
+    ``gust_std`` [m/s]; ``obs_noise_scale``: factor on every observation-noise std.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    mass: RangeSpec = Field(default_factory=RangeSpec)
+    inertia: RangeSpec = Field(default_factory=RangeSpec)
+    thrust: RangeSpec = Field(default_factory=RangeSpec)
+    yaw_torque: RangeSpec = Field(default_factory=RangeSpec)
+    motor_tau: RangeSpec = Field(default_factory=RangeSpec)
+    drag: RangeSpec = Field(default_factory=RangeSpec)
+    latency: RangeSpec = Field(default_factory=RangeSpec)
+    wind_speed: RangeSpec = Field(default_factory=RangeSpec)
+    gust_std: RangeSpec = Field(default_factory=RangeSpec)
+    obs_noise_scale: RangeSpec = Field(default_factory=RangeSpec)
 
 
 class EnvConfig(BaseModel):
@@ -190,6 +341,8 @@ class SimHopsConfig(BaseModel):
     output_dir: str = Field("runs/default", description="Run output directory (path).")
     scenario: ScenarioConfig = Field(default_factory=ScenarioConfig)
     physics: PhysicsConfig = Field(default_factory=PhysicsConfig)
+    disturbances: DisturbancesConfig = Field(default_factory=DisturbancesConfig)
+    randomization: RandomizationConfig = Field(default_factory=RandomizationConfig)
     env: EnvConfig = Field(default_factory=EnvConfig)
     reward: RewardConfig = Field(default_factory=RewardConfig)
     train: TrainConfig = Field(default_factory=TrainConfig)

@@ -15,7 +15,13 @@ from gymnasium.vector.vector_env import AutoresetMode
 from simhops.config import SimHopsConfig
 from simhops.config.memory import require_memory, vector_env_bytes
 from simhops.dynamics.kernels.layout import STATE_DIM
-from simhops.dynamics.kernels.vector_step import vector_reset, vector_reset_serial, vector_step, vector_step_serial
+from simhops.dynamics.kernels.vector_step import (
+    disturbance_arrays,
+    vector_reset,
+    vector_reset_serial,
+    vector_step,
+    vector_step_serial,
+)
 from simhops.envs.actions import as_actions
 from simhops.envs.env_info import crash_name
 from simhops.envs.env_params import EnvParams
@@ -63,6 +69,9 @@ class SimHopsVectorEnv(VectorEnv):
     ## Reset
     ``reset(seed=None | int >= 0 | sequence of N ints >= 0 or None, options=None | {"reset_mask": (N,) bool})``;
     any other option key is rejected.
+    With disturbances or domain randomization on, ``reset`` adds ``plant_params``
+    (privileged: each sub-env's sampled plant, a dict of arrays, see :meth:`plant_params`,
+    which also gives them after autoresets).
 
     ## Arguments
     | argument | meaning |
@@ -136,6 +145,9 @@ class SimHopsVectorEnv(VectorEnv):
         self.episode_step = np.zeros(n, dtype=np.int64)
         self.last_action = np.zeros((n, 4))
         self._rng = np.zeros(n, dtype=np.uint64)
+        # disturbances / domain randomization: per-slot plant rows, gusts, latency FIFOs (issue 8)
+        self._dist = disturbance_arrays(n, self._phys, self.physics.rand_array(), self.physics.disturbed,
+                                        self.physics.randomize)
         self._needs_reset = np.zeros(n, dtype=bool)
         # outputs
         self._obs = np.zeros((n, d), dtype=np.float32)
@@ -184,7 +196,8 @@ class SimHopsVectorEnv(VectorEnv):
         listening = self._recorder is not None or self.on_record is not None
         rng_before = self._rng.copy() if listening else None
         with np.errstate(over="ignore"):  # uint64 RNG wrap-around (only visible with NUMBA_DISABLE_JIT=1)
-            self._reset_kernel(mask, self._rng, self._course, self._phys, self.n_obs_waypoints, self.states,
+            self._reset_kernel(mask, self._rng, self._course, self._phys, self._dist, self._mode_id,
+                               self.n_obs_waypoints, self.states,
                                self.waypoints, self.n_waypoints, self.active, self.prev_dist, self.episode_step,
                                self.last_action, self._obs)
         self._needs_reset[mask] = False
@@ -200,7 +213,17 @@ class SimHopsVectorEnv(VectorEnv):
                 self._recorder.on_reset(record)
             if self.on_record is not None:
                 self.on_record(record)
-        return self._obs.copy(), self._infos(None)
+        infos = self._infos(None)
+        if self.physics.disturbed:
+            infos["plant_params"] = self.plant_params()
+            infos["_plant_params"] = mask.copy()
+        return self._obs.copy(), infos
+
+    def plant_params(self) -> dict[str, np.ndarray]:
+        """Each sub-env's current episode plant / disturbance parameters (privileged; arrays of length N)."""
+        from simhops.dynamics.physics.plant_params import plant_params_from_rows
+
+        return plant_params_from_rows(self._dist.rows)
 
     def _seeds(self, seed: Any) -> list[int | None]:
         n = self.num_envs
@@ -254,7 +277,7 @@ class SimHopsVectorEnv(VectorEnv):
             rng_before = self._rng.copy()
         same_step = self.autoreset_mode == AutoresetMode.SAME_STEP
         with np.errstate(over="ignore"):  # uint64 RNG wrap-around in resets (only with NUMBA_DISABLE_JIT=1)
-            self._step_kernel(a, self._mode_id, self._phys, self._course, self._reward, self.n_obs_waypoints,
+            self._step_kernel(a, self._mode_id, self._phys, self._dist, self._course, self._reward, self.n_obs_waypoints,
                               self.max_episode_steps, same_step, self._rng,
                               self.states, self.waypoints, self.n_waypoints, self.active, self.prev_dist,
                               self.episode_step, self.last_action, self._needs_reset, self._obs, self._rew,

@@ -64,9 +64,9 @@ class WaypointsEnv(gym.Env):
 
     | mode | index | meaning | maps to |
     |---|---|---|---|
-    | ``ctbr`` (default) | 0 | collective thrust | ``(a + 1) / 2 * 4 T_max`` N (0 .. 0.596 N, thrust-to-weight 2.25) |
+    | ``ctbr`` (default) | 0 | collective thrust | ``(a + 1) / 2 * 4 T_max`` N (0 .. 0.48 N for cf2x, thrust-to-weight 1.81) |
     | | 1, 2, 3 | body rates p, q, r | ``a * max_body_rate`` rad/s (default +-5, +-5, +-2) |
-    | ``motor`` | 0..3 | thrust of motors m0..m3 | ``(a + 1) / 2 * T_max`` N (0 .. 0.149 N) |
+    | ``motor`` | 0..3 | thrust of motors m0..m3 | ``(a + 1) / 2 * T_max`` N (0 .. 0.12 N for cf2x) |
 
     ## Observation space
     ``Box(-1000, 1000, (3 * n_obs_waypoints + 20,), float32)`` (26 by default), from
@@ -203,7 +203,7 @@ class WaypointsEnv(gym.Env):
         self._close_episode()
         if scenario is None:
             scenario = self.builder.build_random(self._course_rng)
-        setup = build_simulation_setup(scenario, self.physics)
+        setup = build_simulation_setup(scenario, self.physics, self._course_rng)
         self._simulation = Simulation(setup)
         self._planner_input = None
         cb = self.callback
@@ -221,7 +221,10 @@ class WaypointsEnv(gym.Env):
         self._episode_open = True
         self._last_action = np.zeros(4)
         self._planner_input = self._simulation.get_planner_input()
-        return self._get_obs(), self._get_info()
+        obs, info = self._get_obs(), self._get_info()
+        if self.physics.disturbed:  # privileged: the episode's true plant (issue 8)
+            info["plant_params"] = setup.ego_controller.plant_params
+        return obs, info
 
     def _abort_reset(self) -> None:
         """A start hook raised: close what was opened; the simulation was never initialized, so it is not
@@ -277,6 +280,8 @@ class WaypointsEnv(gym.Env):
 
     def _get_obs(self) -> np.ndarray:
         state, progress = self._planner_input.history.current_state
+        if self.physics.disturbed:  # observation noise: the controller's observed state
+            state = self.simulation.setup.ego_controller.observed_state()
         return compute_policy_observation(state, self.scenario.waypoints, progress.active_index,
                                           self._last_action, self.n_obs_waypoints)
 

@@ -50,8 +50,11 @@ def validate_planner_setup(setup: SimulationSetup, planner: "AbstractPlanner") -
                          "expected 'ctbr' or 'motor'")
 
 
-def build_simulation_setup(scenario: "Scenario", physics) -> SimulationSetup:
-    """The standard setup of a scenario: step clock, course observation, drone controller with ``physics``."""
+def build_simulation_setup(scenario: "Scenario", physics, rng=None) -> SimulationSetup:
+    """The standard setup of a scenario: step clock, course observation, drone controller with ``physics``.
+
+    ``rng``: the (1,) uint64 stream the controller draws disturbances from (the env's; default: from the scenario).
+    """
     from simhops.simulation.controller.drone_controller import DroneController
     from simhops.simulation.observation.course_observation import CourseObservation
     from simhops.simulation.simulation_time_controller.step_simulation_time_controller import (
@@ -59,4 +62,4 @@ def build_simulation_setup(scenario: "Scenario", physics) -> SimulationSetup:
     )
 
     return SimulationSetup(StepSimulationTimeController(scenario), CourseObservation(scenario),
-                           DroneController(scenario, physics), scenario)
+                           DroneController(scenario, physics, rng), scenario)

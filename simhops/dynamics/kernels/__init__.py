@@ -10,10 +10,12 @@ Layouts (all float64 unless stated):
 
 * drone state ``(N, 17)``: position (0:3, m, world ENU), attitude quaternion
   (3:7, w x y z, body FLU -> world), velocity (7:10, m/s, world), body rates
-  (10:13, rad/s, body FLU), motor thrusts (13:17, N);
+  (10:13, rad/s, body FLU), motor thrusts (13:17, N; the rotor-speed state,
+  T_i = kf w_i^2);
 * command ``(N, 4)``: CTBR ``[collective thrust N, p, q, r rad/s]`` or motor
   ``[T0, T1, T2, T3] N``;
-* physics params ``(PHYS_DIM,)``, course params ``(COURSE_DIM,)``, reward params
+* physics params ``(PHYS_DIM,)`` (one row per drone; the vector env keeps one per sub-env when
+  disturbances or randomization are on), course params ``(COURSE_DIM,)``, reward params
   ``(REWARD_DIM,)``: see the index constants in :mod:`.layout`.
 """
 

@@ -5,7 +5,7 @@ POS = 0
 QUAT = 3
 VEL = 7
 RATES = 10
-MOTORS = 13
+MOTORS = 13         # motor thrusts T_i = kf w_i^2 (N): the rotor-speed state w_i = sqrt(T_i / kf)
 STATE_DIM = 17
 
 # action / command modes
@@ -13,25 +13,78 @@ MODE_CTBR = 0
 MODE_MOTOR = 1
 ACTION_MODES = {"ctbr": MODE_CTBR, "motor": MODE_MOTOR}
 
-# physics params
+# physics params (one row per drone: (PHYS_DIM,) or (N, PHYS_DIM))
 P_MASS = 0          # kg
 P_GRAVITY = 1       # m/s^2
 P_IXX = 2           # kg m^2
 P_IYY = 3
 P_IZZ = 4
 P_TMAX = 5          # N, max thrust of one motor
-P_MOTOR_ALPHA = 6   # exp(-dt_sub / tau_motor), discrete first-order lag factor
-P_YAW_K = 7         # m, km / kf
-P_ARM_XY = 8        # m, |x| = |y| of each rotor
-P_KP_X = 9          # 1/s, body-rate P gains
-P_KP_Y = 10
-P_KP_Z = 11
-P_DT_SUB = 12       # s, physics sub-step
-P_N_SUB = 13        # physics sub-steps per control step (stored as float)
-P_MAX_RATE_X = 14   # rad/s, body rate for a normalized command of 1
-P_MAX_RATE_Y = 15
-P_MAX_RATE_Z = 16
-PHYS_DIM = 17
+P_YAW_K = 6         # m, yaw (reaction) torque per newton of thrust
+P_ARM_XY = 7        # m, |x| = |y| of each rotor
+P_KP_X = 8          # 1/s, body-rate P gains
+P_KP_Y = 9
+P_KP_Z = 10
+P_KD_X = 11         # -, body-rate D gains (on the angular acceleration of the current rotor torques)
+P_KD_Y = 12
+P_KD_Z = 13
+P_DT_SUB = 14       # s, physics sub-step
+P_N_SUB = 15        # physics sub-steps per control step (stored as float)
+P_MAX_RATE_X = 16   # rad/s, body rate for a normalized command of 1
+P_MAX_RATE_Y = 17
+P_MAX_RATE_Z = 18
+P_TAU_UP = 19       # s, rotor-speed time constant, spin-up
+P_TAU_DN = 20       # s, rotor-speed time constant, spin-down
+P_ALPHA_UP = 21     # exp(-dt_sub / tau_up)
+P_B1_UP = 22        # (tau_up / dt_sub) (1 - alpha_up): sub-step mean of exp(-t / tau_up)
+P_B2_UP = 23        # (tau_up / (2 dt_sub)) (1 - alpha_up^2): sub-step mean of exp(-2 t / tau_up)
+P_ALPHA_DN = 24     # the same three for spin-down
+P_B1_DN = 25
+P_B2_DN = 26
+P_DRAG_X = 27       # N/(m/s), linear body-frame drag coefficients
+P_DRAG_Y = 28
+P_DRAG_Z = 29
+P_GROUND_EFFECT = 30  # 1.0: Cheeseman-Bennett ground effect on, 0.0: off
+P_PROP_R = 31       # m, propeller radius
+P_WIND_X = 32       # m/s, constant wind, world ENU (gusts come on top, per step)
+P_WIND_Y = 33
+P_WIND_Z = 34
+# disturbances of the episode (per drone, so domain randomization can change them)
+P_GUST_STD = 35     # m/s, stationary std of each gust component (Ornstein-Uhlenbeck)
+P_GUST_PHI = 36     # exp(-control_dt / gust_tau): OU decay per control step
+P_LATENCY = 37      # control steps of action latency (stored as float)
+P_NOISE_POS = 38    # m, observation noise std, position
+P_NOISE_VEL = 39    # m/s, velocity
+P_NOISE_ATT = 40    # rad, attitude (small random rotation per axis)
+P_NOISE_RATE = 41   # rad/s, body rates
+P_MOTOR_NOISE = 42  # N per T_max: motor-command noise std as a fraction of T_max, per control step
+P_CONTROL_DT = 43   # s, control step
+PHYS_DIM = 44
+
+# action latency FIFO: at most this many control steps
+MAX_LATENCY_STEPS = 10
+
+# domain randomization spec (RAND_DIM,): for each quantity q, [kind, low, high] at 3 q
+RAND_OFF = 0
+RAND_REL_UNIFORM = 1
+RAND_REL_LOG_UNIFORM = 2
+RAND_ABS_UNIFORM = 3
+RAND_ABS_LOG_UNIFORM = 4
+RAND_KINDS = {"none": RAND_OFF, "relative_uniform": RAND_REL_UNIFORM, "relative_log_uniform": RAND_REL_LOG_UNIFORM,
+              "absolute_uniform": RAND_ABS_UNIFORM, "absolute_log_uniform": RAND_ABS_LOG_UNIFORM}
+RQ_MASS = 0             # kg
+RQ_INERTIA = 1          # kg m^2 (one factor for Ixx, Iyy, Izz; absolute ranges apply to Ixx = Iyy, Izz keeps its ratio)
+RQ_THRUST = 2           # N, max motor thrust (thrust coefficient at fixed max rotor speed; sets thrust-to-weight)
+RQ_YAW_K = 3            # m, yaw torque per thrust
+RQ_MOTOR_TAU = 4        # s, both rotor time constants (absolute: spin-up; spin-down keeps its ratio)
+RQ_DRAG = 5             # N/(m/s), all three drag coefficients (absolute: x = y; z keeps its ratio)
+RQ_LATENCY = 6          # control steps (rounded down, clipped to [0, MAX_LATENCY_STEPS])
+RQ_WIND = 7             # m/s, constant wind speed, horizontal, uniform random direction
+RQ_GUST = 8             # m/s, gust std
+RQ_NOISE = 9            # -, factor on every observation-noise std (absolute values are the factor too)
+RAND_QUANTITIES = ("mass", "inertia", "thrust", "yaw_torque", "motor_tau", "drag", "latency", "wind_speed",
+                   "gust_std", "obs_noise_scale")
+RAND_DIM = 3 * len(RAND_QUANTITIES)
 
 # course params
 C_REACH = 0         # m, reach radius

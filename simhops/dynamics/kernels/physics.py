@@ -1,26 +1,43 @@
-"""Quadrotor physics kernels: body-rate controller, mixer, motor lag, rigid body.
+"""Quadrotor physics kernels: body-rate controller, mixer, rotor dynamics, aerodynamics, rigid body.
 
-Per control step and drone, ``n_sub`` physics sub-steps of ``dt_sub`` each run:
+Per control step and drone, ``n_sub`` physics sub-steps of ``dt_sub = h`` each run:
 
-1. **inner body-rate controller** (CTBR mode): torque = I * Kp * (w_des - w) + w x (I w)
-   (P control with gyroscopic feed-forward, as the Crazyflie firmware's rate loop
-   minus its I/D terms);
-2. **mixer**: desired (collective thrust, torque) -> per-motor thrust through the
-   inverse of the X-configuration allocation matrix, clipped to ``[0, T_max]``
-   (motor mode skips 1-2 and clips the commanded motor thrusts);
-3. **motor lag**: first-order ``T' = (T_des - T) / tau``, integrated exactly over the
-   sub-step: ``T <- T_des + (T - T_des) * exp(-dt_sub / tau)``;
+1. **inner body-rate controller** (CTBR mode), evaluated at the start of the sub-step:
+   ``tau_cmd = I (Kp (w_des - w)) - Kd tau_rot + w x (I w)``, i.e. a PD rate loop whose D
+   term acts on the angular acceleration ``I^-1 tau_rot`` of the torque the rotors produce
+   now, with gyroscopic feed-forward (the Crazyflie firmware's rate PID acts on the same
+   signals; its I term is left out);
+2. **mixer** (Crazyflie firmware ``powerDistributionForceTorque``): desired (collective
+   thrust, torque) -> per-motor thrust through the inverse of the X allocation matrix, then
+   **firmware-style saturation** (``powerDistributionCap``): if the largest motor exceeds
+   ``T_max`` all four are lowered by the same amount (the torques are kept, collective
+   thrust gives way), then each is clipped at 0. Motor mode clips each command to
+   ``[0, T_max]`` (firmware ``powerDistributionForce``);
+3. **rotor-speed dynamics**: first order ``w' = (w_des - w) / tau``, ``tau = tau_up`` when
+   spinning up, ``tau_down`` when spinning down, thrust ``T = kf w^2``. With
+   ``u = w / w_max = sqrt(T / T_max)`` and the command held over the sub-step, the solution
+   ``u(t) = u_d + (u_0 - u_d) e^{-t/tau}`` is exact, and so is its mean thrust::
+
+       mean T = T_max (u_d^2 + 2 u_d e b1 + e^2 b2),  e = u_0 - u_d,
+       b1 = (tau/h)(1 - e^{-h/tau}),  b2 = (tau/2h)(1 - e^{-2h/tau})
+
+   The rigid body sees this mean thrust (and the torques it makes) over the sub-step;
+   the state keeps the end-of-sub-step thrust ``T_max (u_d + e e^{-h/tau})^2``;
 4. **rigid body** (Newton-Euler, Mahony, Kumar & Corke, "Multirotor Aerial Vehicles",
-   IEEE RAM 2012), integrated with classical RK4, thrusts held over the sub-step::
+   IEEE RAM 2012) with aerodynamics, integrated with classical RK4::
 
        p' = v
-       v' = R(q) [0, 0, sum T]^T / m - [0, 0, g]^T          (world ENU)
-       q' = 1/2 q (x) [0, w]                                  (w in body FLU)
-       w' = I^-1 (tau - w x I w),  tau = A [T0..T3]          (allocation A below)
+       v' = (R(q) [0, 0, g_e(z) sum T]^T + R D R^T (w_wind - v)) / m - [0, 0, g]^T   (world ENU)
+       q' = 1/2 q (x) [0, w]                                    (w in body FLU)
+       w' = I^-1 (tau - w x I w),  tau = A [T0..T3]            (allocation A below)
 
-   and the quaternion is re-normalized after each sub-step.
+   ``D = diag(d_x, d_y, d_z)`` is the linear body-frame drag; ``g_e(z)`` is 1, or with
+   ground effect on, Cheeseman & Bennett's ``1 / (1 - (R_p / 4 z)^2)`` (Cheeseman & Bennett,
+   "The effect of the ground on a helicopter rotor in forward flight", ARC R&M 3021, 1955)
+   with ``z`` clipped to ``>= R_p / 2`` (ratio <= 4/3). The quaternion is re-normalized after
+   each sub-step.
 
-Allocation (rotor i at (x_i, y_i), yaw sign s_i, k = km / kf)::
+Allocation (rotor i at (x_i, y_i), yaw sign s_i, k = yaw torque per thrust)::
 
     T = sum T_i,  tau_x = sum y_i T_i,  tau_y = -sum x_i T_i,  tau_z = k sum s_i T_i
 """
@@ -33,12 +50,25 @@ from numba import prange
 from simhops.dynamics.kernels._jit import batched, njit, njit_inline
 from simhops.dynamics.kernels.layout import (
     MODE_CTBR,
+    P_ALPHA_DN,
+    P_ALPHA_UP,
     P_ARM_XY,
+    P_B1_DN,
+    P_B1_UP,
+    P_B2_DN,
+    P_B2_UP,
+    P_DRAG_X,
+    P_DRAG_Y,
+    P_DRAG_Z,
     P_DT_SUB,
     P_GRAVITY,
+    P_GROUND_EFFECT,
     P_IXX,
     P_IYY,
     P_IZZ,
+    P_KD_X,
+    P_KD_Y,
+    P_KD_Z,
     P_KP_X,
     P_KP_Y,
     P_KP_Z,
@@ -46,9 +76,12 @@ from simhops.dynamics.kernels.layout import (
     P_MAX_RATE_X,
     P_MAX_RATE_Y,
     P_MAX_RATE_Z,
-    P_MOTOR_ALPHA,
     P_N_SUB,
+    P_PROP_R,
     P_TMAX,
+    P_WIND_X,
+    P_WIND_Y,
+    P_WIND_Z,
     P_YAW_K,
 )
 
@@ -59,12 +92,34 @@ def _clip(x, lo, hi):
 
 
 @njit_inline
-def _deriv(qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, tx, ty, tz, m, g, ixx, iyy, izz):
-    """Time derivative of (p, q, v, w) for collective thrust ``thrust`` (N) and body torque (N m)."""
-    a = thrust / m
-    ax = 2.0 * (qx * qz + qw * qy) * a
-    ay = 2.0 * (qy * qz - qw * qx) * a
-    az = (1.0 - 2.0 * (qx * qx + qy * qy)) * a - g
+def _deriv(pz, qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, tx, ty, tz, m, g, ixx, iyy, izz,
+           dx, dy, dz, wnx, wny, wnz, ge, rp):
+    """Time derivative of (p, q, v, w) for collective thrust ``thrust`` (N), body torque (N m),
+    drag coefficients ``d*`` (N s/m), wind ``wn*`` (m/s, world), ground effect ``ge`` (0/1)."""
+    r00 = 1.0 - 2.0 * (qy * qy + qz * qz)
+    r01 = 2.0 * (qx * qy - qw * qz)
+    r02 = 2.0 * (qx * qz + qw * qy)
+    r10 = 2.0 * (qx * qy + qw * qz)
+    r11 = 1.0 - 2.0 * (qx * qx + qz * qz)
+    r12 = 2.0 * (qy * qz - qw * qx)
+    r20 = 2.0 * (qx * qz - qw * qy)
+    r21 = 2.0 * (qy * qz + qw * qx)
+    r22 = 1.0 - 2.0 * (qx * qx + qy * qy)
+    if ge != 0.0:
+        zc = max(pz, 0.5 * rp)
+        rz = rp / (4.0 * zc)
+        thrust = thrust / (1.0 - rz * rz)
+    # drag: body-frame air-relative velocity, force -d * v_b, back to world
+    ux = vx - wnx
+    uy = vy - wny
+    uz = vz - wnz
+    bx = -dx * (r00 * ux + r10 * uy + r20 * uz)
+    by = -dy * (r01 * ux + r11 * uy + r21 * uz)
+    bz = -dz * (r02 * ux + r12 * uy + r22 * uz) + thrust
+    im = 1.0 / m
+    ax = (r00 * bx + r01 * by + r02 * bz) * im
+    ay = (r10 * bx + r11 * by + r12 * bz) * im
+    az = (r20 * bx + r21 * by + r22 * bz) * im - g
     dqw = -0.5 * (qx * wx + qy * wy + qz * wz)
     dqx = 0.5 * (qw * wx + qy * wz - qz * wy)
     dqy = 0.5 * (qw * wy + qz * wx - qx * wz)
@@ -73,6 +128,21 @@ def _deriv(qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, tx, ty, tz, m, g, ixx
     dwy = (ty - (wz * ixx * wx - wx * izz * wz)) / iyy
     dwz = (tz - (wx * iyy * wy - wy * ixx * wx)) / izz
     return vx, vy, vz, dqw, dqx, dqy, dqz, ax, ay, az, dwx, dwy, dwz
+
+
+@njit_inline
+def _motor(f, d, tmax, params):
+    """Rotor i over one sub-step: from thrust ``f`` toward command ``d`` (N); returns (mean, end) thrust."""
+    u0 = np.sqrt(f / tmax)
+    ud = np.sqrt(d / tmax)
+    e = u0 - ud
+    if ud > u0:
+        a, b1, b2 = params[P_ALPHA_UP], params[P_B1_UP], params[P_B2_UP]
+    else:
+        a, b1, b2 = params[P_ALPHA_DN], params[P_B1_DN], params[P_B2_DN]
+    mean = tmax * (ud * ud + 2.0 * ud * e * b1 + e * e * b2)
+    u1 = ud + e * a
+    return mean, tmax * u1 * u1
 
 
 @njit
@@ -107,19 +177,32 @@ def denormalize_action(a0, a1, a2, a3, mode, params):
 
 
 @njit
-def physics_step_one(s, c0, c1, c2, c3, mode, params):
-    """Advance one drone state ``s`` (17,) in place by one control step for command (c0..c3)."""
+def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wind_z=0.0,
+                     noise0=0.0, noise1=0.0, noise2=0.0, noise3=0.0):
+    """Advance one drone state ``s`` (17,) in place by one control step for command (c0..c3).
+
+    ``params`` is the drone's (PHYS_DIM,) row; ``wind_*`` (m/s, world ENU) is added to the
+    constant wind of ``params`` (gusts), held over the control step; ``noise*`` (N) is added to
+    each motor's command after the mixer, before its clipping (motor-command noise).
+    """
     m = params[P_MASS]
     g = params[P_GRAVITY]
     ixx = params[P_IXX]
     iyy = params[P_IYY]
     izz = params[P_IZZ]
     tmax = params[P_TMAX]
-    alpha = params[P_MOTOR_ALPHA]
     k = params[P_YAW_K]
     arm = params[P_ARM_XY]
     dt = params[P_DT_SUB]
     n_sub = int(params[P_N_SUB])
+    dx = params[P_DRAG_X]
+    dy = params[P_DRAG_Y]
+    dz = params[P_DRAG_Z]
+    wnx = params[P_WIND_X] + wind_x
+    wny = params[P_WIND_Y] + wind_y
+    wnz = params[P_WIND_Z] + wind_z
+    ge = params[P_GROUND_EFFECT]
+    rp = params[P_PROP_R]
     h = 0.5 * dt
     inv4a = 0.25 / arm
     inv4k = 0.25 / k
@@ -131,45 +214,60 @@ def physics_step_one(s, c0, c1, c2, c3, mode, params):
     f0, f1, f2, f3 = s[13], s[14], s[15], s[16]
 
     for _ in range(n_sub):
-        # 1-2. rate controller + mixer -> desired motor thrusts
+        # 1-2. rate controller + mixer with firmware-style cap -> desired motor thrusts
         if mode == MODE_CTBR:
-            tx = ixx * params[P_KP_X] * (c1 - wx) + (wy * izz * wz - wz * iyy * wy)
-            ty = iyy * params[P_KP_Y] * (c2 - wy) + (wz * ixx * wx - wx * izz * wz)
-            tz = izz * params[P_KP_Z] * (c3 - wz) + (wx * iyy * wy - wy * ixx * wx)
+            rtx = arm * (-f0 - f1 + f2 + f3)
+            rty = arm * (-f0 + f1 + f2 - f3)
+            rtz = k * (-f0 + f1 - f2 + f3)
+            tx = ixx * params[P_KP_X] * (c1 - wx) - params[P_KD_X] * rtx + (wy * izz * wz - wz * iyy * wy)
+            ty = iyy * params[P_KP_Y] * (c2 - wy) - params[P_KD_Y] * rty + (wz * ixx * wx - wx * izz * wz)
+            tz = izz * params[P_KP_Z] * (c3 - wz) - params[P_KD_Z] * rtz + (wx * iyy * wy - wy * ixx * wx)
             t4 = 0.25 * c0
-            d0 = _clip(t4 - tx * inv4a - ty * inv4a - tz * inv4k, 0.0, tmax)
-            d1 = _clip(t4 - tx * inv4a + ty * inv4a + tz * inv4k, 0.0, tmax)
-            d2 = _clip(t4 + tx * inv4a + ty * inv4a - tz * inv4k, 0.0, tmax)
-            d3 = _clip(t4 + tx * inv4a - ty * inv4a + tz * inv4k, 0.0, tmax)
+            d0 = t4 - tx * inv4a - ty * inv4a - tz * inv4k
+            d1 = t4 - tx * inv4a + ty * inv4a + tz * inv4k
+            d2 = t4 + tx * inv4a + ty * inv4a - tz * inv4k
+            d3 = t4 + tx * inv4a - ty * inv4a + tz * inv4k
+            top = max(max(d0, d1), max(d2, d3))
+            if top > tmax:  # powerDistributionCap: lower all four together
+                red = top - tmax
+                d0 -= red
+                d1 -= red
+                d2 -= red
+                d3 -= red
+            d0 = _clip(d0 + noise0, 0.0, tmax)
+            d1 = _clip(d1 + noise1, 0.0, tmax)
+            d2 = _clip(d2 + noise2, 0.0, tmax)
+            d3 = _clip(d3 + noise3, 0.0, tmax)
         else:
-            d0 = _clip(c0, 0.0, tmax)
-            d1 = _clip(c1, 0.0, tmax)
-            d2 = _clip(c2, 0.0, tmax)
-            d3 = _clip(c3, 0.0, tmax)
-        # 3. motor lag (exact for a first-order system with a constant command)
-        f0 = d0 + (f0 - d0) * alpha
-        f1 = d1 + (f1 - d1) * alpha
-        f2 = d2 + (f2 - d2) * alpha
-        f3 = d3 + (f3 - d3) * alpha
-        # 4. rigid body, RK4 with thrusts held
-        thrust = f0 + f1 + f2 + f3
-        btx = arm * (-f0 - f1 + f2 + f3)
-        bty = arm * (-f0 + f1 + f2 - f3)
-        btz = k * (-f0 + f1 - f2 + f3)
+            d0 = _clip(c0 + noise0, 0.0, tmax)
+            d1 = _clip(c1 + noise1, 0.0, tmax)
+            d2 = _clip(c2 + noise2, 0.0, tmax)
+            d3 = _clip(c3 + noise3, 0.0, tmax)
+        # 3. rotor speeds: exact first-order response, exact sub-step mean thrust
+        m0, f0 = _motor(f0, d0, tmax, params)
+        m1, f1 = _motor(f1, d1, tmax, params)
+        m2, f2 = _motor(f2, d2, tmax, params)
+        m3, f3 = _motor(f3, d3, tmax, params)
+        # 4. rigid body + aerodynamics, RK4 with the mean thrusts held
+        thrust = m0 + m1 + m2 + m3
+        btx = arm * (-m0 - m1 + m2 + m3)
+        bty = arm * (-m0 + m1 + m2 - m3)
+        btz = k * (-m0 + m1 - m2 + m3)
 
-        k1 = _deriv(qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, btx, bty, btz, m, g, ixx, iyy, izz)
-        k2 = _deriv(qw + h * k1[3], qx + h * k1[4], qy + h * k1[5], qz + h * k1[6],
+        k1 = _deriv(pz, qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, btx, bty, btz, m, g, ixx, iyy, izz,
+                    dx, dy, dz, wnx, wny, wnz, ge, rp)
+        k2 = _deriv(pz + h * k1[2], qw + h * k1[3], qx + h * k1[4], qy + h * k1[5], qz + h * k1[6],
                     vx + h * k1[7], vy + h * k1[8], vz + h * k1[9],
                     wx + h * k1[10], wy + h * k1[11], wz + h * k1[12],
-                    thrust, btx, bty, btz, m, g, ixx, iyy, izz)
-        k3 = _deriv(qw + h * k2[3], qx + h * k2[4], qy + h * k2[5], qz + h * k2[6],
+                    thrust, btx, bty, btz, m, g, ixx, iyy, izz, dx, dy, dz, wnx, wny, wnz, ge, rp)
+        k3 = _deriv(pz + h * k2[2], qw + h * k2[3], qx + h * k2[4], qy + h * k2[5], qz + h * k2[6],
                     vx + h * k2[7], vy + h * k2[8], vz + h * k2[9],
                     wx + h * k2[10], wy + h * k2[11], wz + h * k2[12],
-                    thrust, btx, bty, btz, m, g, ixx, iyy, izz)
-        k4 = _deriv(qw + dt * k3[3], qx + dt * k3[4], qy + dt * k3[5], qz + dt * k3[6],
+                    thrust, btx, bty, btz, m, g, ixx, iyy, izz, dx, dy, dz, wnx, wny, wnz, ge, rp)
+        k4 = _deriv(pz + dt * k3[2], qw + dt * k3[3], qx + dt * k3[4], qy + dt * k3[5], qz + dt * k3[6],
                     vx + dt * k3[7], vy + dt * k3[8], vz + dt * k3[9],
                     wx + dt * k3[10], wy + dt * k3[11], wz + dt * k3[12],
-                    thrust, btx, bty, btz, m, g, ixx, iyy, izz)
+                    thrust, btx, bty, btz, m, g, ixx, iyy, izz, dx, dy, dz, wnx, wny, wnz, ge, rp)
         w6 = dt / 6.0
         px += w6 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0])
         py += w6 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])

@@ -38,3 +38,11 @@ def uniform(rng, i, lo, hi):
     """A float uniform in [lo, hi) from slot ``i``."""
     u = float(next_u64(rng, i) >> _S11) * _INV53
     return lo + (hi - lo) * u
+
+
+@njit_inline
+def normal(rng, i):
+    """A standard normal draw from slot ``i`` (Box-Muller from two uniforms; the second normal is dropped)."""
+    u1 = float(next_u64(rng, i) >> _S11) * _INV53
+    u2 = float(next_u64(rng, i) >> _S11) * _INV53
+    return np.sqrt(-2.0 * np.log(1.0 - u1)) * np.cos(2.0 * np.pi * u2)

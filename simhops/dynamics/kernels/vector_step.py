@@ -4,19 +4,50 @@ They call the same per-drone functions as the single-env closed loop
 (:func:`~.physics.physics_step_one`, :func:`~.course.track_course_one`,
 :func:`~.reward.reward_one`, :func:`~.observation.observation_one`), so a vector of
 N gives the same numbers as N single environments with the same seeds.
+
+``dist`` is a :class:`DisturbanceArrays` (a numba structref-free ``namedtuple`` of arrays):
+``enabled`` (bool: any disturbance or randomization on; when off nothing below is read),
+``randomize`` (bool), ``rand`` (RAND_DIM,) spec, per-slot ``rows`` (N, PHYS_DIM) the episode's
+plant, ``gust`` (N, 3) m/s, ``fifo`` (N, MAX_LATENCY_STEPS + 1, 4) SI commands and
+``observed`` (N, 17) scratch for the noisy observed state.
 """
 
 from __future__ import annotations
+
+from typing import NamedTuple
 
 import numpy as np
 from numba import prange
 
 from simhops.dynamics.kernels._jit import batched, njit
 from simhops.dynamics.kernels.course import distance_to, sample_course_one, track_course_one
+from simhops.dynamics.kernels.disturbance import begin_episode_one, noisy_state_one, pre_step_one
 from simhops.dynamics.kernels.layout import C_START_X, C_START_Y, C_START_Z, CRASH_NONE, P_TMAX, P_MASS, P_GRAVITY
 from simhops.dynamics.kernels.observation import observation_one
 from simhops.dynamics.kernels.physics import denormalize_action, physics_step_one
 from simhops.dynamics.kernels.reward import reward_one
+from simhops.dynamics.kernels.layout import MAX_LATENCY_STEPS, PHYS_DIM, RAND_DIM, STATE_DIM
+
+
+class DisturbanceArrays(NamedTuple):
+    """Per-slot disturbance state of the batched kernels (see the module docstring)."""
+
+    enabled: bool
+    randomize: bool
+    rand: np.ndarray
+    rows: np.ndarray
+    gust: np.ndarray
+    fifo: np.ndarray
+    observed: np.ndarray
+
+
+def disturbance_arrays(n: int, nominal: np.ndarray, rand: np.ndarray | None, enabled: bool,
+                       randomize: bool) -> DisturbanceArrays:
+    """Allocate the arrays for ``n`` slots; every row starts as the nominal one."""
+    return DisturbanceArrays(bool(enabled), bool(randomize),
+                             np.zeros(RAND_DIM) if rand is None else np.ascontiguousarray(rand, dtype=np.float64),
+                             np.tile(np.asarray(nominal, dtype=np.float64), (n, 1)), np.zeros((n, 3)),
+                             np.zeros((n, MAX_LATENCY_STEPS + 1, 4)), np.zeros((n, STATE_DIM)))
 
 
 @njit
@@ -38,22 +69,36 @@ def reset_one(rng, i, course, phys, waypoints, n_waypoints, s):
     return distance_to(s, waypoints, 0)
 
 
-def _vector_reset(mask, rng, course, phys, n_obs_wp, states, waypoints, n_waypoints, active, prev_dist,
+@njit
+def _reset_slot(i, rng, course, phys, dist, mode, n_obs_wp, states, waypoints, n_waypoints, active, prev_dist,
+                step_idx, last_action, obs_out):
+    """Full reset of slot ``i``: course, hover state (nominal airframe), the episode's disturbances
+    (randomized plant row, gust, latency FIFO) when ``dist`` is on, and the (noisy) first observation."""
+    prev_dist[i] = reset_one(rng, i, course, phys, waypoints[i], n_waypoints[i], states[i])
+    active[i] = 0
+    step_idx[i] = 0
+    last_action[i, :] = 0.0
+    if dist.enabled:
+        begin_episode_one(rng, i, phys, dist.rand, dist.randomize, mode, dist.rows[i], dist.gust[i], dist.fifo[i])
+        noisy_state_one(rng, i, dist.rows[i], states[i], dist.observed[i])
+        observation_one(dist.observed[i], waypoints[i], n_waypoints[i], 0, last_action[i], n_obs_wp, obs_out[i])
+    else:
+        observation_one(states[i], waypoints[i], n_waypoints[i], 0, last_action[i], n_obs_wp, obs_out[i])
+
+
+def _vector_reset(mask, rng, course, phys, dist, mode, n_obs_wp, states, waypoints, n_waypoints, active, prev_dist,
                   step_idx, last_action, obs_out):
     for i in prange(states.shape[0]):
         if mask[i]:
-            prev_dist[i] = reset_one(rng, i, course, phys, waypoints[i], n_waypoints[i], states[i])
-            active[i] = 0
-            step_idx[i] = 0
-            last_action[i, :] = 0.0
-            observation_one(states[i], waypoints[i], n_waypoints[i], 0, last_action[i], n_obs_wp, obs_out[i])
+            _reset_slot(i, rng, course, phys, dist, mode, n_obs_wp, states, waypoints, n_waypoints, active,
+                        prev_dist, step_idx, last_action, obs_out)
 
 
 #: Reset the slots where ``mask`` is true (random courses from each slot's rng).
 vector_reset, vector_reset_serial = batched(_vector_reset)
 
 
-def _vector_step(actions, mode, phys, course, reward_p, n_obs_wp, max_steps, same_step,
+def _vector_step(actions, mode, phys, dist, course, reward_p, n_obs_wp, max_steps, same_step,
                  rng, states, waypoints, n_waypoints, active, prev_dist, step_idx, last_action, needs_reset,
                  obs_out, rew_out, term_out, trunc_out, final_obs_out, final_active, final_crash, final_steps,
                  final_states, reset_out):
@@ -61,12 +106,9 @@ def _vector_step(actions, mode, phys, course, reward_p, n_obs_wp, max_steps, sam
         reset_out[i] = False
         if needs_reset[i]:
             # next-step autoreset: this call only resets slot i, its action is ignored
-            prev_dist[i] = reset_one(rng, i, course, phys, waypoints[i], n_waypoints[i], states[i])
-            active[i] = 0
-            step_idx[i] = 0
-            last_action[i, :] = 0.0
+            _reset_slot(i, rng, course, phys, dist, mode, n_obs_wp, states, waypoints, n_waypoints, active,
+                        prev_dist, step_idx, last_action, obs_out)
             needs_reset[i] = False
-            observation_one(states[i], waypoints[i], n_waypoints[i], 0, last_action[i], n_obs_wp, obs_out[i])
             rew_out[i] = 0.0
             term_out[i] = False
             trunc_out[i] = False
@@ -74,9 +116,16 @@ def _vector_step(actions, mode, phys, course, reward_p, n_obs_wp, max_steps, sam
             continue
         for m in range(4):
             last_action[i, m] = min(max(actions[i, m], -1.0), 1.0)
+        # the action maps to SI with the nominal airframe (the policy's interface)
         c0, c1, c2, c3 = denormalize_action(last_action[i, 0], last_action[i, 1], last_action[i, 2],
                                             last_action[i, 3], mode, phys)
-        physics_step_one(states[i], c0, c1, c2, c3, mode, phys)
+        if dist.enabled:
+            row = dist.rows[i]
+            g = dist.gust[i]
+            c0, c1, c2, c3, n0, n1, n2, n3 = pre_step_one(rng, i, row, c0, c1, c2, c3, step_idx[i], g, dist.fifo[i])
+            physics_step_one(states[i], c0, c1, c2, c3, mode, row, g[0], g[1], g[2], n0, n1, n2, n3)
+        else:
+            physics_step_one(states[i], c0, c1, c2, c3, mode, phys)
         a, rn, pr, d, c = track_course_one(states[i], waypoints[i], n_waypoints[i], active[i], prev_dist[i], course)
         active[i] = a
         prev_dist[i] = d
@@ -88,7 +137,11 @@ def _vector_step(actions, mode, phys, course, reward_p, n_obs_wp, max_steps, sam
         trunc = step_idx[i] >= max_steps
         term_out[i] = term
         trunc_out[i] = trunc
-        observation_one(states[i], waypoints[i], n_waypoints[i], a, last_action[i], n_obs_wp, obs_out[i])
+        if dist.enabled:
+            noisy_state_one(rng, i, dist.rows[i], states[i], dist.observed[i])
+            observation_one(dist.observed[i], waypoints[i], n_waypoints[i], a, last_action[i], n_obs_wp, obs_out[i])
+        else:
+            observation_one(states[i], waypoints[i], n_waypoints[i], a, last_action[i], n_obs_wp, obs_out[i])
         if term or trunc:
             final_active[i] = a
             final_crash[i] = c
@@ -96,11 +149,8 @@ def _vector_step(actions, mode, phys, course, reward_p, n_obs_wp, max_steps, sam
             final_states[i, :] = states[i]
             if same_step:
                 final_obs_out[i, :] = obs_out[i]
-                prev_dist[i] = reset_one(rng, i, course, phys, waypoints[i], n_waypoints[i], states[i])
-                active[i] = 0
-                step_idx[i] = 0
-                last_action[i, :] = 0.0
-                observation_one(states[i], waypoints[i], n_waypoints[i], 0, last_action[i], n_obs_wp, obs_out[i])
+                _reset_slot(i, rng, course, phys, dist, mode, n_obs_wp, states, waypoints, n_waypoints, active,
+                            prev_dist, step_idx, last_action, obs_out)
                 reset_out[i] = True
             else:
                 needs_reset[i] = True

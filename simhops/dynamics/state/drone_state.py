@@ -21,7 +21,9 @@ class DroneState:
     | ``body_rates`` | (3,) | rad/s | body FLU |
     | ``motor_thrusts`` | (4,) | N | per motor m0..m3 |
 
-    Build with :meth:`from_array` or :meth:`hover`; ``array`` is the kernel layout.
+    The rotor speeds are the motors' dynamic state; they are stored as the thrust they make,
+    ``T_i = kf w_i^2`` (see :meth:`rotor_speeds`). Build with :meth:`from_array` or
+    :meth:`hover`; ``array`` is the kernel layout.
     """
 
     array: np.ndarray
@@ -87,6 +89,10 @@ class DroneState:
     @property
     def motor_thrusts(self) -> np.ndarray:
         return self.array[MOTORS:MOTORS + 4]
+
+    def rotor_speeds(self, thrust_coefficient_n_s2: float) -> np.ndarray:
+        """Rotor speeds ``sqrt(T_i / kf)`` (4,) rad/s for the airframe's ``kf`` (N/(rad/s)^2)."""
+        return np.sqrt(np.maximum(self.motor_thrusts, 0.0) / thrust_coefficient_n_s2)
 
     def rotation_matrix(self) -> np.ndarray:
         """Rotation body FLU -> world ENU, shape (3, 3)."""
