@@ -29,6 +29,10 @@ class MetricCallback(AbstractCallback):
         self.results: dict[str, dict[str, Any]] = {}
         self.latest: dict[str, Any] | None = None
 
+    def report_results(self, scenario_name: str) -> dict[str, Any]:
+        """``{"metrics": {metric name: value}}`` of ``scenario_name`` (empty if it has none)."""
+        return {"metrics": dict(self.results[scenario_name])} if scenario_name in self.results else {}
+
     def on_simulation_end(self, setup: Any, planner: Any, history: Any) -> None:
         name = history.scenario.name
         self.latest = self.metric_engine.compute(history)

@@ -120,6 +120,10 @@ class TimingCallback(AbstractCallback):
         self._planner.add(self._end("_t_planner", "on_planner_end", "on_planner_start"))
 
     # ------------------------------------------------------------------ results
+    def report_results(self, scenario_name: str) -> dict[str, Any]:
+        """``{"timing": summary of scenario_name}`` (see :meth:`summary`), empty if it has none."""
+        return {"timing": dict(self._summary[scenario_name])} if scenario_name in self._summary else {}
+
     def summary(self) -> dict[str, dict[str, float]]:
         """``{scenario name: {n_steps, step_mean_ms, step_max_ms, planner_mean_ms, planner_max_ms, episode_s}}``
         (a copy; times in ms except ``episode_s`` in s, NaN means for an episode without steps)."""
