@@ -76,6 +76,7 @@ def worker_main(conn: multiprocessing.connection.Connection, parent_pid: int) ->
         if msg is None:
             return
         fn, item = msg
+        conn.send(("started", None))
         try:
             answer: tuple[str, Any] = ("ok", fn(item))
         except BaseException as exc:  # noqa: BLE001 - a task never takes its worker down
@@ -115,28 +116,41 @@ class ProcessBackend(WorkerBackend):
         for w in workers:
             handles[w.conn] = w
             handles[w.process.sentinel] = w
-        events: dict[int, Event] = {}
+        events: list[Event] = []
+        seen: set[int] = set()
         for ready in multiprocessing.connection.wait(list(handles), timeout_s):
             w = handles[ready]
-            if id(w) in events:
+            if id(w) in seen:
                 continue
+            seen.add(id(w))
+            events.extend(self._answers(w))
+        return events
+
+    @staticmethod
+    def _answers(w: ProcessWorker) -> list[Event]:
+        """Every message waiting from ``w`` ("started", then "ok"/"error"), or "died" if it is gone."""
+        out: list[Event] = []
+        while True:
             try:
                 has_answer = w.conn.poll()
             except (EOFError, OSError):
                 has_answer = False
-            if has_answer:
-                try:
-                    kind, value = w.conn.recv()
-                    events[id(w)] = (w, kind, value)
-                    continue
-                except (EOFError, OSError):
-                    pass
-                except Exception as exc:  # noqa: BLE001 - an answer that does not unpickle here
-                    events[id(w)] = (w, "error", exc)
-                    continue
-            w.process.join(timeout=5)
-            events[id(w)] = (w, "died", WorkerDied(describe_exit(w.process.exitcode)))
-        return list(events.values())
+            if not has_answer:
+                break
+            try:
+                kind, value = w.conn.recv()
+            except (EOFError, OSError):
+                break
+            except Exception as exc:  # noqa: BLE001 - an answer that does not unpickle here
+                kind, value = "error", exc
+            out.append((w, kind, value))
+            if kind != "started":
+                return out
+        if w.process.sentinel not in multiprocessing.connection.wait([w.process.sentinel], 0):
+            return out  # alive; only "started" so far
+        w.process.join(timeout=5)
+        out.append((w, "died", WorkerDied(describe_exit(w.process.exitcode))))
+        return out
 
     def kill(self, worker: ProcessWorker) -> None:
         if worker.process.is_alive():

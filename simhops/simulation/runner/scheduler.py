@@ -31,12 +31,16 @@ logger = logging.getLogger(__name__)
 #: on_result(index, result_or_exception), called in the calling process as each item finishes
 ResultCallback = Callable[[int, Any], None]
 
-#: an answer from a worker: (worker, kind, value) with kind "ok" (value = result),
-#: "error" (value = the exception the task raised) or "died" (value = WorkerDied)
+#: an answer from a worker: (worker, kind, value) with kind "started" (the worker has the task
+#: and starts it now; the time limit counts from here), "ok" (value = result), "error"
+#: (value = the exception the task raised) or "died" (value = WorkerDied)
 Event = tuple[Any, str, Any]
 
 #: seconds a finalizer may take in each worker before the worker is killed
 FINALIZE_TIMEOUT_S = 60.0
+#: extra seconds a task may wait for its worker to start it (process start, imports, unpickling)
+#: before its time limit starts counting anyway
+STARTUP_GRACE_S = 300.0
 
 
 class WorkerBackend(abc.ABC):
@@ -82,7 +86,9 @@ def drive(backend: WorkerBackend, fn: Callable[[Any], Any], items: Sequence[Any]
         fn: the task (picklable for process/Ray backends).
         items: the inputs.
         n_workers: workers at most (never more than the items).
-        timeouts: per-item limit (s) from when the item is sent (``inf``: none).
+        timeouts: per-item limit (s, ``inf``: none), counted from when the worker reports it
+            started the item ("started" event), or from sending it plus :data:`STARTUP_GRACE_S`
+            for backends that do not report starts.
         on_result: ``on_result(index, result)`` in this process as each item finishes.
         return_exceptions: an item that failed gets its exception (``TaskTimeout``,
             ``WorkerDied`` or what ``fn`` raised) as result; False: the first failure is
@@ -105,7 +111,7 @@ def drive(backend: WorkerBackend, fn: Callable[[Any], Any], items: Sequence[Any]
     queue = collections.deque(range(n))
     live: list[Any] = []
     idle: list[Any] = []
-    running: dict[int, tuple[Any, int, float]] = {}  # id(worker) -> (worker, item index, start)
+    running: dict[int, tuple[Any, int, float]] = {}  # id(worker) -> (worker, item index, deadline)
 
     def finish(i: int, value: Any) -> None:
         results[i] = value
@@ -143,13 +149,17 @@ def drive(backend: WorkerBackend, fn: Callable[[Any], Any], items: Sequence[Any]
                     idle.append(w)
                     finish(i, exc)
                     continue
-                running[id(w)] = (w, i, time.monotonic())
+                running[id(w)] = (w, i, time.monotonic() + STARTUP_GRACE_S + timeouts[i])
             if not running:
                 continue
             now = time.monotonic()
-            next_deadline = min(t0 + timeouts[i] for _, i, t0 in running.values())
+            next_deadline = min(deadline for _, _, deadline in running.values())
             wait_s = min(poll_s, max(0.0, next_deadline - now))
             for w, kind, value in backend.wait([r[0] for r in running.values()], wait_s):
+                if kind == "started":  # the limit counts from when the worker starts the task
+                    _, i, _ = running[id(w)]
+                    running[id(w)] = (w, i, time.monotonic() + timeouts[i])
+                    continue
                 _, i, _ = running.pop(id(w))
                 if kind == "died":
                     replace(w)
@@ -157,8 +167,8 @@ def drive(backend: WorkerBackend, fn: Callable[[Any], Any], items: Sequence[Any]
                     idle.append(w)
                 finish(i, value)
             now = time.monotonic()
-            for key, (w, i, t0) in list(running.items()):
-                if now - t0 > timeouts[i]:
+            for key, (w, i, deadline) in list(running.items()):
+                if now > deadline:
                     del running[key]
                     logger.warning("task %d ran past its %.3g s limit; killing its worker", i, timeouts[i])
                     replace(w)
@@ -192,7 +202,9 @@ def _finalize(backend: WorkerBackend, workers: list[Any], finalizer: Callable[[A
             logger.exception("could not send the finalizer to a worker")
     deadline = time.monotonic() + FINALIZE_TIMEOUT_S
     while busy and time.monotonic() < deadline:
-        for w, kind, value in backend.wait(busy, min(0.25, deadline - time.monotonic())):
+        for w, kind, value in backend.wait(busy, min(0.25, max(0.0, deadline - time.monotonic()))):
+            if kind == "started" or w not in busy:
+                continue
             busy.remove(w)
             if kind != "ok":
                 logger.error("finalizer failed in a worker: %r", value)
