@@ -123,8 +123,10 @@ def test_serialization_callback_one_file_per_scenario(tmp_path):
         assert_same_history(r.history, loaded)
     assert scenario_file_stem("benchmark-v0/random_000") == "benchmark-v0__random_000"
     assert scenario_file_stem("a b/../c") == "a_b__..__c"  # no path separators survive
-    with pytest.raises(ValueError, match="serialization_type"):
-        SerializationCallback(tmp_path, "pickle")
+    with pytest.raises(ValueError, match="serialization_type.*pickle is refused"):
+        SerializationCallback(tmp_path, serialization_type="pickle")
+    with pytest.raises(TypeError, match="serialization_type='json' by keyword"):
+        SerializationCallback(tmp_path, "json")
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
