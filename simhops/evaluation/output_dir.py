@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from pathlib import Path
 
 
@@ -19,7 +20,7 @@ def _nearest_existing(path: Path) -> Path:
 
 
 def check_output_dir(path: str | Path, overwrite: bool = False) -> Path:
-    """Check, without changing anything, that ``path`` can take a new run's results.
+    """Check that ``path`` can take a new run's results (changes nothing but a deleted probe file).
 
     Refused: a path that is (or lies under) a file; a folder that is not empty, unless
     ``overwrite`` (then :func:`prepare_output_dir` clears it); a folder (or its nearest
@@ -36,8 +37,11 @@ def check_output_dir(path: str | Path, overwrite: bool = False) -> Path:
     anchor = _nearest_existing(path)
     if not anchor.is_dir():
         raise OutputDirError(f"output dir {path} cannot be created: {anchor} is a file")
-    if not os.access(anchor, os.W_OK | os.X_OK):
-        raise OutputDirError(f"output dir {path} is not writable ({anchor} does not allow writing)")
+    try:  # a real probe (os.access says yes to root even where writing fails)
+        with tempfile.TemporaryFile(dir=anchor, prefix=".simhops-write-probe-"):
+            pass
+    except OSError as exc:
+        raise OutputDirError(f"output dir {path} is not writable ({anchor}: {exc.strerror or exc})") from exc
     if path.is_dir() and any(path.iterdir()) and not overwrite:
         raise OutputDirError(f"output dir {path} is not empty (it holds an earlier run); pass --overwrite "
                              f"(Evaluator(overwrite=True)) to clear it first, or choose another folder")

@@ -10,7 +10,7 @@ import threading
 from concurrent.futures import Future
 from typing import Any, Callable, Iterable, Iterator, Sequence, TypeVar
 
-from simhops.simulation.runner.errors import TaskTimeout
+from simhops.simulation.runner.errors import RunInterrupted, TaskTimeout
 from simhops.simulation.runner.scheduler import ResultCallback
 from simhops.simulation.runner.worker_pool import WorkerPool
 
@@ -74,6 +74,7 @@ class Sequential(WorkerPool):
         items = list(items)
         timeouts = list(timeouts) if timeouts is not None else [math.inf] * len(items)
         out: list[Any] = [None] * len(items)
+        n_done = 0
         try:
             for i, item in enumerate(items):
                 try:
@@ -83,8 +84,12 @@ class Sequential(WorkerPool):
                     if not return_exceptions:
                         raise
                     out[i] = exc
+                n_done = i + 1
                 if on_result is not None:
                     on_result(i, out[i])
+        except RunInterrupted as exc:
+            exc.completed = {i: out[i] for i in range(n_done)}
+            raise
         finally:
             if finalizer is not None:
                 try:
