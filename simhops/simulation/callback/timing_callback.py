@@ -55,6 +55,11 @@ class TimingCallback(AbstractCallback):
         RuntimeError: an end hook without its start hook (e.g. ``"on_planner_end called
             without on_planner_start"``), a start hook twice without its end hook, or an
             episode ending while a step or planner call is still open (seed 000, gotcha 6).
+            nuPlan raises ``AssertionError`` with the same messages; simhops raises
+            ``RuntimeError`` because ``assert`` statements vanish under ``python -O``
+            (the check must always run) and an unpaired hook is a runtime misuse, not an
+            internal invariant. Catch ``RuntimeError`` where nuPlan code caught
+            ``AssertionError``.
     """
 
     def __init__(self) -> None:

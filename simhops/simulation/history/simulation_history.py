@@ -15,6 +15,7 @@ from simhops.dynamics.state.drone_state import DroneState
 
 if TYPE_CHECKING:
     from simhops.scenario.scenario import Scenario
+    from simhops.simulation.history.ego_state import EgoState
 
 _MODE_NAMES = {v: k for k, v in ACTION_MODES.items()}
 
@@ -254,6 +255,14 @@ class SimulationHistory:
     @property
     def samples(self) -> list[SimulationHistorySample]:
         return list(self)
+
+    @property
+    def ego_states(self) -> list["EgoState"]:
+        """nuPlan's name: every recorded state (``n_rows``, the last state included), oldest first,
+        as :class:`EgoState` (a :class:`DroneState` with ``center`` and ``dynamic_car_state``)."""
+        from simhops.simulation.history.ego_state import EgoState
+
+        return [EgoState.from_array(self._states[k]) for k in range(self.n_rows)]
 
     @property
     def last_state(self) -> DroneState:
