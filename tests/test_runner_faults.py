@@ -226,3 +226,47 @@ def test_seed_worker_pool_snippet_runs_unchanged():
     # --- end of the seed's snippet ---
     assert [f.result() for f in futures] == ["s0:0", "s1:0", "s2:1", "s3:3"]
     assert pool._executor is None  # shut down on exit
+
+
+# ---------------------------------------------------------------------------------- Ray
+
+
+@pytest.fixture(scope="module")
+def ray_local():
+    ray = pytest.importorskip("ray")
+    if ray.is_initialized():
+        ray.shutdown()
+    here = Path(__file__).resolve().parent  # the actors unpickle planners defined in this module
+    path = os.pathsep.join([str(here), str(here.parent), os.environ.get("PYTHONPATH", "")])
+    ray.init(num_cpus=2, include_dashboard=False, ignore_reinit_error=True, log_to_driver=False,
+             runtime_env={"env_vars": {"PYTHONPATH": path}})
+    yield ray
+    ray.shutdown()
+
+
+def test_ray_faults_fail_only_their_scenario(ray_local, tmp_path):
+    from simhops.simulation.runner.ray_distributed import RayDistributed
+
+    scs = tiny_scenarios(7)
+    faults = {scs[1].name: "sigkill", scs[3].name: "hang", scs[5].name: "system_exit"}
+    log = tmp_path / "hooks.log"
+    cb = MultiCallback([TimingCallback(), MetricCallback(), InitLog(log)])
+    reports = run_simulations([SimulationTask(s, FaultyPlanner(faults), cb) for s in scs], RayDistributed(2),
+                              timeout_s=5.0)
+    by_name = {r.scenario_name: r for r in reports}
+    for s in scs:
+        r = by_name[s.name]
+        if s.name in faults:
+            assert not r.succeeded and not r.metrics
+        else:
+            assert r.succeeded, r.error_message
+            assert r.metrics["n_steps"] == 10 and r.timing["n_steps"] == 10
+    assert "worker process died" in by_name[scs[1].name].error_message
+    assert by_name[scs[3].name].status == "timeout"
+    assert "SystemExit: 4" in by_name[scs[5].name].error_message
+    lines = [line.split() for line in log.read_text().splitlines()]
+    for pid in {p for p, _ in lines}:  # per actor process: one start first; one end last unless it was killed
+        hooks = [h for p, h in lines if p == pid]
+        assert hooks[0] == "init_start" and hooks.count("init_start") == 1 and hooks.count("init_end") <= 1
+        assert "init_end" not in hooks or hooks[-1] == "init_end"
+    assert sum(h == "init_end" for _, h in lines) >= 1

@@ -145,6 +145,11 @@ def run_simulations(runners: Sequence[AbstractRunner], worker: WorkerPool | None
     * a scenario running past its time limit fails with status ``"timeout"``;
     * an infrastructure failure of one task (e.g. an unpicklable runner) fails that task.
 
+    :class:`Sequential` runs the scenarios in this process: a planner that kills its own
+    process (SIGKILL, segfault, ``os._exit``) ends the whole run there, and its time limit
+    (``SIGALRM``) cannot interrupt a C call that never returns; use the process or Ray pool
+    to isolate such planners.
+
     Callback initialization hooks fire once per batch, per distinct callback object and
     per worker process (:class:`CallbackSession`); ``on_initialization_end`` fires in
     every live worker after the last scenario.

@@ -96,7 +96,9 @@ class ProcessWorker:
 
 
 class ProcessBackend(WorkerBackend):
-    """Worker processes started with ``start_method`` (``"spawn"`` by default)."""
+    """Worker processes started with ``start_method`` (``"spawn"`` by default); they report task starts."""
+
+    reports_start = True
 
     def __init__(self, start_method: str = "spawn") -> None:
         self._ctx = multiprocessing.get_context(start_method)

@@ -27,6 +27,14 @@ def _apply(fn: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
 class _Worker:
     """The Ray actor: one worker process that runs ``fn(item)`` one task at a time."""
 
+    def ready(self) -> int:
+        """Import the runner (warm-up, so a task's time limit is not spent on imports); returns the pid."""
+        import os
+
+        import simhops.simulation.runner.executor  # noqa: F401
+
+        return os.getpid()
+
     def run(self, fn: Callable[[Any], Any], item: Any) -> Any:
         return fn(item)
 
@@ -45,7 +53,10 @@ class _RayBackend(WorkerBackend):
         self._cls = ray.remote(num_cpus=1, max_restarts=0, max_task_retries=0)(_Worker)
 
     def start_worker(self) -> _ActorHandle:
-        return _ActorHandle(self._cls.remote())
+        """A new actor, returned once it runs and has imported the runner (time limits count from sending)."""
+        actor = self._cls.remote()
+        self._ray.get(actor.ready.remote())
+        return _ActorHandle(actor)
 
     def send(self, worker: _ActorHandle, fn: Callable[[Any], Any], item: Any) -> None:
         worker.ref = worker.actor.run.remote(fn, item)

@@ -44,7 +44,14 @@ STARTUP_GRACE_S = 300.0
 
 
 class WorkerBackend(abc.ABC):
-    """How :func:`drive` talks to one kind of worker (a process, a Ray actor)."""
+    """How :func:`drive` talks to one kind of worker (a process, a Ray actor).
+
+    A backend whose workers send a "started" event when they begin a task sets
+    ``reports_start = True``; the time limit then counts from that event. Otherwise it
+    counts from sending, so :meth:`start_worker` must return a warm worker (imports done).
+    """
+
+    reports_start: bool = False
 
     @abc.abstractmethod
     def start_worker(self) -> Any:
@@ -149,7 +156,8 @@ def drive(backend: WorkerBackend, fn: Callable[[Any], Any], items: Sequence[Any]
                     idle.append(w)
                     finish(i, exc)
                     continue
-                running[id(w)] = (w, i, time.monotonic() + STARTUP_GRACE_S + timeouts[i])
+                grace = STARTUP_GRACE_S if backend.reports_start else 0.0
+                running[id(w)] = (w, i, time.monotonic() + grace + timeouts[i])
             if not running:
                 continue
             now = time.monotonic()
