@@ -270,3 +270,24 @@ def test_ray_faults_fail_only_their_scenario(ray_local, tmp_path):
         assert hooks[0] == "init_start" and hooks.count("init_start") == 1 and hooks.count("init_end") <= 1
         assert "init_end" not in hooks or hooks[-1] == "init_end"
     assert sum(h == "init_end" for _, h in lines) >= 1
+
+
+def test_signal_handling_contexts():
+    from simhops.simulation.runner.errors import RunInterrupted
+    from simhops.simulation.runner.interrupts import interrupts_raise, signals_deferred
+
+    before = signal.getsignal(signal.SIGINT)
+    late: list[int] = []
+    with signals_deferred(late):
+        os.kill(os.getpid(), signal.SIGTERM)
+        time.sleep(0.05)
+        with pytest.raises(RunInterrupted) as exc_info:
+            with interrupts_raise():
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(1.0)
+        assert exc_info.value.signum == signal.SIGINT and exc_info.value.exit_code == 130
+        assert isinstance(exc_info.value, KeyboardInterrupt)
+        os.kill(os.getpid(), signal.SIGINT)  # deferred again once the inner block is left
+        time.sleep(0.05)
+    assert late == [signal.SIGTERM, signal.SIGINT]
+    assert signal.getsignal(signal.SIGINT) is before

@@ -25,6 +25,7 @@ from simhops.simulation.planner.abstract_planner import AbstractPlanner
 from simhops.evaluation.manifest import utc_now, write_manifest
 from simhops.evaluation.output_dir import prepare_output_dir
 from simhops.simulation.runner.errors import RunInterrupted
+from simhops.simulation.runner.interrupts import signals_deferred
 from simhops.simulation.runner.executor import run_simulations
 from simhops.simulation.runner.runner_report import RunnerReport
 from simhops.simulation.runner.simulation_task import SimulationTask
@@ -220,21 +221,33 @@ class Evaluator:
         prepare_output_dir(self.output_dir, self.overwrite)
         started = utc_now()
         write_manifest(self.output_dir, self._manifest(started, False, None, None))
-        tasks = self.build_tasks()
-        pool = build_worker_pool(self.backend, self.workers)
-        interrupted: RunInterrupted | None = None
-        t0 = time.perf_counter()
-        try:
-            reports = run_simulations(tasks, pool, on_report=on_report, timeout_s=self.timeout_s)
-        except RunInterrupted as exc:
-            interrupted = exc
-            reports = list(exc.reports)
-            logger.warning("%s: writing the %d finished scenarios of %d", exc, len(reports), len(tasks))
-        finally:
-            pool.close()
-        wall = time.perf_counter() - t0
+        late: list[int] = []  # SIGINT/SIGTERM outside the simulations: finish what is under way, then report it
+        with signals_deferred(late):
+            tasks = self.build_tasks()
+            pool = build_worker_pool(self.backend, self.workers)
+            interrupted: RunInterrupted | None = None
+            t0 = time.perf_counter()
+            try:
+                if late:
+                    raise RunInterrupted(late[0])
+                reports = run_simulations(tasks, pool, on_report=on_report, timeout_s=self.timeout_s)
+            except RunInterrupted as exc:
+                interrupted = exc
+                reports = list(exc.reports)
+                logger.warning("%s: writing the %d finished scenarios of %d", exc, len(reports), len(tasks))
+            finally:
+                pool.close()
+            wall = time.perf_counter() - t0
+            result = self._write_results(reports, interrupted, len(tasks), pool, wall, started)
+        if late and result.interrupted_by is None:
+            result.interrupted_by = late[0]
+        return result
+
+    def _write_results(self, reports: list[RunnerReport], interrupted: RunInterrupted | None, n_tasks: int,
+                       pool: Any, wall: float, started: str) -> EvaluationResult:
+        """Write metrics, simulation log, summary, (rerun) and the final manifest."""
         signum = None if interrupted is None else interrupted.signum
-        complete = interrupted is None and len(reports) == len(tasks)
+        complete = interrupted is None and len(reports) == n_tasks
         reports = sorted(reports, key=lambda r: r.scenario_name)
         files: dict[str, Path] = {}
         if interrupted is not None:
@@ -256,7 +269,7 @@ class Evaluator:
             **summarize(reports),
             "timeouts": sum(1 for r in reports if r.timed_out),
             "complete": complete,
-            "n_planned": len(tasks),
+            "n_planned": n_tasks,
             "wall_time_s": wall,
         }
         files["summary"] = atomic_write_text(self.output_dir / SUMMARY_FILE,

@@ -37,3 +37,25 @@ def interrupts_raise(enabled: bool = True) -> Iterator[None]:
     finally:
         for s, h in previous.items():
             signal.signal(s, h)
+
+
+@contextlib.contextmanager
+def signals_deferred(received: list[int]) -> Iterator[None]:
+    """Within the block, SIGINT/SIGTERM are only recorded (appended to ``received``), not raised.
+
+    For writing a run's results: the files are completed, then the caller reacts to
+    ``received`` (e.g. exits with 128 + signum). A no-op outside the main thread.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def _handler(signum: int, frame: object) -> None:
+        received.append(signum)
+
+    previous = {s: signal.signal(s, _handler) for s in SIGNALS}
+    try:
+        yield
+    finally:
+        for s, h in previous.items():
+            signal.signal(s, h)
