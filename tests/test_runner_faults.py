@@ -291,3 +291,23 @@ def test_signal_handling_contexts():
         time.sleep(0.05)
     assert late == [signal.SIGTERM, signal.SIGINT]
     assert signal.getsignal(signal.SIGINT) is before
+
+
+class Unpicklable(Exception):
+    def __reduce__(self):
+        raise TypeError("this exception does not pickle")
+
+
+def _raise_unpicklable(x):
+    raise Unpicklable(f"bad {x}")
+
+
+def _unpicklable_result(x):
+    return lambda: x
+
+
+def test_unpicklable_errors_and_results_fail_only_their_item():
+    out = ProcessPool(1).map(_raise_unpicklable, [1], return_exceptions=True)
+    assert isinstance(out[0], RuntimeError) and "Unpicklable: bad 1" in str(out[0])
+    out = ProcessPool(1).map(_unpicklable_result, [1, 2], return_exceptions=True)
+    assert all(isinstance(o, RuntimeError) and "could not be sent back" in str(o) for o in out)

@@ -71,7 +71,7 @@ def worker_main(conn: multiprocessing.connection.Connection, parent_pid: int) ->
         except (EOFError, OSError):
             return
         except Exception as exc:  # noqa: BLE001 - the task did not unpickle here
-            conn.send(("error", _portable(exc)))
+            _send_error(conn, exc)
             continue
         if msg is None:
             return
@@ -81,10 +81,22 @@ def worker_main(conn: multiprocessing.connection.Connection, parent_pid: int) ->
             answer: tuple[str, Any] = ("ok", fn(item))
         except BaseException as exc:  # noqa: BLE001 - a task never takes its worker down
             answer = ("error", _portable(exc))
+        if answer[0] == "error":
+            _send_error(conn, answer[1])
+            continue
         try:
             conn.send(answer)
         except Exception as exc:  # noqa: BLE001 - e.g. a result that does not pickle
-            conn.send(("error", _portable(RuntimeError(f"the task's {answer[0]} could not be sent back: {exc!r}"))))
+            _send_error(conn, RuntimeError(f"the task's result could not be sent back: {exc!r}"))
+
+
+def _send_error(conn: multiprocessing.connection.Connection, exc: BaseException) -> None:
+    """Send ``("error", exc)``; an exception that does not pickle is sent as a RuntimeError with its text."""
+    try:
+        conn.send(("error", _portable(exc)))
+    except Exception as why:  # noqa: BLE001
+        text = "".join(traceback.format_exception(exc))
+        conn.send(("error", RuntimeError(f"{text}(the exception itself could not be sent back: {why!r})")))
 
 
 @dataclass(eq=False)
