@@ -26,7 +26,6 @@ from simhops.simulation.runner.executor import run_simulations
 from simhops.simulation.runner.process_pool import ProcessPool
 from simhops.simulation.runner.sequential import Sequential
 from simhops.simulation.runner.simulation_task import SimulationTask
-from simhops.simulation.runner.worker_pool import WorkerPool
 
 
 def tiny_scenarios(n: int = 4, duration_s: float = 0.2):
@@ -206,6 +205,9 @@ class SummingCallback(AbstractCallback):
 
 
 def test_seed_worker_pool_snippet_runs_unchanged():
+    # the seed's import path, mapped: nuplan.planning.simulation.runner.executor -> simhops.simulation.runner.executor
+    from simhops.simulation.runner.executor import WorkerPool
+
     callback = SummingCallback()
     scenarios = [(SeedSetup(f"s{i}"), None, list(range(i))) for i in range(4)]
     # --- seed 000, "Async Execution with WorkerPool" (import path mapped to simhops) ---
