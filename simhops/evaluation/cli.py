@@ -67,6 +67,7 @@ def _parser() -> argparse.ArgumentParser:
                    help="history file format (default msgpack)")
     e.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    p.eval_parser = e  # usage errors of `simhops eval` show its own usage line
     r = sub.add_parser("replay", help="turn a saved history into a Rerun recording",
                        description="Write a Rerun .rrd recording of a saved history (msgpack or JSON).")
     r.add_argument("history", type=Path, help="history file written by simhops eval (histories/*.msgpack)")
@@ -232,7 +233,7 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     try:
         v = _validate(args)
     except ArgumentError as exc:
-        parser.error(str(exc))
+        getattr(parser, "eval_parser", parser).error(str(exc))
     cfg, scenarios, planner, backend = v["cfg"], v["scenarios"], v["planner"], v["backend"]
     evaluator = Evaluator(planner, scenarios, v["output_dir"], backend=backend, workers=args.workers,
                           rerun=args.rerun, physics=PhysicsParams.from_config(cfg) if cfg is not None else None,
