@@ -313,3 +313,20 @@ def test_unpicklable_errors_and_results_fail_only_their_item():
     assert isinstance(out[0], RuntimeError) and "Unpicklable: bad 1" in str(out[0])
     out = ProcessPool(1).map(_unpicklable_result, [1, 2], return_exceptions=True)
     assert all(isinstance(o, RuntimeError) and "could not be sent back" in str(o) for o in out)
+
+
+def test_default_timeout_follows_the_scenario_duration():
+    from simhops.simulation.runner.executor import TIMEOUT_BASE_S, TIMEOUT_PER_SIM_S, default_timeout_s
+
+    short, long_ = tiny_scenarios(1, 0.2)[0], tiny_scenarios(1, 20.0)[0]
+    assert default_timeout_s(SimulationTask(short, WaypointPlanner())) == TIMEOUT_BASE_S + TIMEOUT_PER_SIM_S * 0.2
+    assert default_timeout_s(SimulationTask(long_, WaypointPlanner())) == TIMEOUT_BASE_S + TIMEOUT_PER_SIM_S * 20.0
+    seen = []
+
+    class Recorder(Sequential):
+        def map(self, fn, items, **kwargs):
+            seen.append(kwargs["timeouts"])
+            return super().map(fn, items, **kwargs)
+
+    run_simulations([SimulationTask(short, WaypointPlanner()), SimulationTask(long_, WaypointPlanner())], Recorder())
+    assert seen == [[TIMEOUT_BASE_S + TIMEOUT_PER_SIM_S * 0.2, TIMEOUT_BASE_S + TIMEOUT_PER_SIM_S * 20.0]]
