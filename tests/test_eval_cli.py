@@ -29,8 +29,8 @@ def eval_dir(tmp_path_factory):
 
 
 def test_eval_writes_the_files(eval_dir, capsys):
-    assert sorted(os.listdir(eval_dir)) == ["eval.rrd", "histories", "metrics.parquet", "simulation_log.parquet",
-                                            "summary.json"]
+    assert sorted(os.listdir(eval_dir)) == ["eval.rrd", "histories", "manifest.json", "metrics.parquet",
+                                            "simulation_log.parquet", "summary.json"]
     df = pd.read_parquet(eval_dir / "metrics.parquet")
     assert list(df.columns) == [*ID_COLUMNS, *DEFAULT_METRICS]
     names = ["benchmark-v0/figure_eight", "benchmark-v0/helix", "benchmark-v0/random_000", "benchmark-v0/square",
@@ -43,6 +43,14 @@ def test_eval_writes_the_files(eval_dir, capsys):
     assert summary["crash_rate"] == 0.0 and summary["mean_waypoints_reached"] == pytest.approx((5 + 8 + 8 + 4 + 6) / 5)
     assert summary["mean_time_to_complete_s"] == pytest.approx(df["time_to_complete_s"].mean())
     assert summary["backend"] == "sequential" and summary["planner"] == "WaypointPlanner"
+    assert summary["complete"] is True and summary["timeouts"] == 0
+    manifest = json.loads((eval_dir / "manifest.json").read_text())
+    assert manifest["complete"] is True and manifest["interrupted_by"] is None
+    assert manifest["scenarios"] == {"set": "benchmark-v0", "n": 5, "names": sorted(names, key=lambda n: [
+        "benchmark-v0/square", "benchmark-v0/figure_eight", "benchmark-v0/helix", "benchmark-v0/zigzag",
+        "benchmark-v0/random_000"].index(n))}
+    assert manifest["planner"]["kind"] == "classical" and manifest["planner"]["model"] is None
+    assert manifest["simhops_version"] and manifest["n_reports"] == 5 and manifest["n_failed"] == 0
     log = pd.read_parquet(eval_dir / "simulation_log.parquet")
     assert list(log["scenario"]) == names and (log["status"] == "succeeded").all()
     assert (log["outcome"] == "completed").all() and log["error"].isna().all()
@@ -87,7 +95,9 @@ def test_replay_of_bad_file_is_a_usage_error(tmp_path, capsys):
 @pytest.mark.parametrize("argv, message", [
     (["eval", "--planner", "policy"], "--model"),
     (["eval", "--planner", "classical", "--scenarios", "nowhere"], "unknown scenarios 'nowhere'"),
-    (["eval", "--planner", "classical", "--limit", "0"], "--limit must be >= 1"),
+    (["eval", "--planner", "classical", "--limit", "0"], "argument --limit: must be >= 1"),
+    (["eval", "--planner", "classical", "--output-dir"], "expected one argument"),
+    (["eval", "--planner", "classical", "--bogus"], "unrecognized arguments: --bogus"),
     (["eval", "--planner", "warp"], "invalid choice"),
 ])
 def test_usage_errors(argv, message, capsys):
@@ -98,7 +108,7 @@ def test_usage_errors(argv, message, capsys):
 
 def test_tracks_and_failures_exit_status(tmp_path):
     out = tmp_path / "tracks"
-    rc = main(["eval", "--planner", "hover", "--scenarios", "square,helix", "--set", "scenario.duration_s=1",
+    rc = main(["eval", "--planner", "hover", "--scenarios", "square,helix", "scenario.duration_s=1",
                "--output-dir", str(out), "--no-progress", "--format", "json"])
     assert rc == 0
     df = pd.read_parquet(out / "metrics.parquet")
@@ -145,3 +155,13 @@ def test_evaluator_keeps_every_other_scenario(tmp_path):
     assert summary["failed"] == 1 and summary["n"] == 4 and summary["n_with_metrics"] == 3
     assert summary["scenarios"] == "four"
     assert [r.succeeded for r in result.reports].count(False) == 1
+
+
+def test_set_is_a_deprecated_alias_of_positional_overrides(tmp_path):
+    out = tmp_path / "set"
+    with pytest.warns(DeprecationWarning, match="--set KEY=VALUE is deprecated"):
+        rc = main(["eval", "--planner", "hover", "--scenarios", "square", "--set", "scenario.duration_s=0.5",
+                   "--output-dir", str(out), "--no-progress"])
+    assert rc == 0
+    assert json.loads((out / "manifest.json").read_text())["config"]["scenario"]["duration_s"] == 0.5
+    assert load_history(out / "histories" / "square.msgpack").n_rows == 26

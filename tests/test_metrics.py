@@ -218,5 +218,5 @@ def test_metric_callback_on_a_real_run_does_not_touch_the_history():
     assert 0 < res["mean_tracking_error_m"] < res["max_tracking_error_m"] < 0.5
     assert 0.5 < res["max_speed_m_s"] < 3 and 0 < res["max_tilt_rad"] < 0.7
     # nothing else is stored, and no history (gotcha 13): only scalar metric dicts
-    assert set(vars(cb)) == {"metric_engine", "results", "latest", "max_results"}
+    assert set(vars(cb)) == {"metric_engine", "results", "latest", "max_results", "output_directory"}
     assert cb.latest is cb.results[sc.name]

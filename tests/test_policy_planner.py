@@ -93,7 +93,7 @@ def test_cli_policy_eval_matches_env(model_path, tmp_path):
 
     out = tmp_path / "eval"
     rc = main(["eval", "--planner", "policy", "--model", str(model_path), "--scenarios", "benchmark-v0",
-               "--limit", "2", "--set", "scenario.duration_s=4", "--output-dir", str(out), "--no-progress"])
+               "--limit", "2", "scenario.duration_s=4", "--output-dir", str(out), "--no-progress"])
     assert rc == 0
     model = sb3.PPO.load(model_path, device="cpu")
     for sc in build_benchmark(cfg=load_config(overrides=["scenario.duration_s=4"]))[:2]:

@@ -17,6 +17,7 @@ from simhops.simulation.callback.multi_callback import MultiCallback
 from simhops.simulation.callback.serialization_callback import SerializationCallback, scenario_file_stem
 from simhops.evaluation.simulation_log import SimulationLogCallback
 from simhops.simulation.callback.visualization_callback import VisualizationCallback, scenario_entity_path
+from simhops.simulation.history.simulation_history import SimulationHistory
 from simhops.simulation.history import history_io
 from simhops.simulation.history.history_io import (
     HistoryFormatError,
@@ -123,8 +124,10 @@ def test_serialization_callback_one_file_per_scenario(tmp_path):
         assert_same_history(r.history, loaded)
     assert scenario_file_stem("benchmark-v0/random_000") == "benchmark-v0__random_000"
     assert scenario_file_stem("a b/../c") == "a_b__..__c"  # no path separators survive
-    with pytest.raises(ValueError, match="serialization_type"):
-        SerializationCallback(tmp_path, "pickle")
+    with pytest.raises(ValueError, match="serialization_type.*pickle is refused"):
+        SerializationCallback(tmp_path, serialization_type="pickle")
+    with pytest.raises(TypeError, match="serialization_type='json' by keyword"):
+        SerializationCallback(tmp_path, "json")
 
 
 @pytest.mark.parametrize("suffix", [".parquet", ".csv"])
@@ -199,3 +202,18 @@ def assert_same_history_rows(a, b):
     assert len(a) == len(b) and a.n_rows == b.n_rows
     for name, arr in history_arrays(a).items():
         assert arr.tobytes() == np.ascontiguousarray(history_arrays(b)[name]).tobytes(), name
+
+
+def test_public_to_arrays_from_arrays(history):
+    arrays = history.to_arrays()
+    assert list(arrays) == list(SimulationHistory.ARRAY_NAMES)
+    assert all(not a.flags.writeable and len(a) == history.n_rows for a in arrays.values())
+    rebuilt = SimulationHistory.from_arrays(history.scenario, **arrays, has_last_state=history.has_last_state)
+    assert_same_history(history, rebuilt)
+    cut = SimulationHistory.from_arrays(history.scenario, **{k: v[:5] for k, v in arrays.items()},
+                                        has_last_state=False)
+    assert len(cut) == 5 and cut.n_rows == 5 and not cut.has_last_state
+    assert np.array_equal(cut.states, history.states[:5])
+    with pytest.raises(ValueError, match="crash has 4 rows, expected 5"):
+        SimulationHistory.from_arrays(history.scenario, **{**{k: v[:5] for k, v in arrays.items()},
+                                                           "crash": arrays["crash"][:4]})

@@ -81,7 +81,7 @@ def test_unpicklable_runner_fails_only_itself():
 def test_builtin_callbacks_and_planners_pickle(tmp_path):
     objects = [
         TimingCallback(), MetricCallback(), MetricCallback(MetricsEngine.default()),
-        SerializationCallback(tmp_path / "h"), SerializationCallback(tmp_path / "j", "json"),
+        SerializationCallback(tmp_path / "h"), SerializationCallback(tmp_path / "j", False, "json"),
         SimulationLogCallback(tmp_path / "log.parquet"), VisualizationCallback(tmp_path / "v.rrd"),
         MultiCallback([TimingCallback(), MetricCallback()], isolate_exceptions=True),
         WaypointPlanner(), HoverPlanner(), RandomPlanner(seed=3),

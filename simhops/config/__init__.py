@@ -13,6 +13,7 @@ from simhops.config.schema import (
     RewardConfig,
     ScenarioConfig,
     SimHopsConfig,
+    SimulationConfig,
     TrainConfig,
     VisualizationConfig,
 )
@@ -20,6 +21,7 @@ from simhops.config.schema import (
 __all__ = [
     "SimHopsConfig",
     "ScenarioConfig",
+    "SimulationConfig",
     "PhysicsConfig",
     "EnvConfig",
     "RewardConfig",

@@ -332,6 +332,14 @@ class VisualizationConfig(BaseModel):
     enabled: bool = Field(True, description="Enable Rerun logging.")
 
 
+class SimulationConfig(BaseModel):
+    """Closed-loop simulation (``Simulation``): the planner's rolling history buffer."""
+
+    model_config = _MODEL_CONFIG
+
+    history_buffer_duration_s: float = Field(2.0, gt=0.0, le=60.0, description="Seconds of past states in the planner's rolling history buffer [s], (0, 60]; must be >= one control period (nuPlan default 2.0).")
+
+
 class SimHopsConfig(BaseModel):
     """Top-level SimHops configuration (see ``cfg_default.yaml``)."""
 
@@ -340,6 +348,7 @@ class SimHopsConfig(BaseModel):
     seed: int = Field(0, ge=0, le=2**32 - 1, description="Global RNG seed [-], [0, 2^32 - 1].")
     output_dir: str = Field("runs/default", description="Run output directory (path).")
     scenario: ScenarioConfig = Field(default_factory=ScenarioConfig)
+    simulation: SimulationConfig = Field(default_factory=SimulationConfig)
     physics: PhysicsConfig = Field(default_factory=PhysicsConfig)
     disturbances: DisturbancesConfig = Field(default_factory=DisturbancesConfig)
     randomization: RandomizationConfig = Field(default_factory=RandomizationConfig)

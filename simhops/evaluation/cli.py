@@ -2,7 +2,7 @@
 
 Examples::
 
-    simhops eval --planner classical --scenarios benchmark-v0 --output-dir runs/eval/classical
+    simhops eval --planner classical --scenarios benchmark-v0 --output-dir runs/eval/classical scenario.duration_s=10
     simhops eval --planner policy --model runs/default/model.zip --backend process --workers 4 --rerun
     simhops replay runs/eval/classical/histories/benchmark-v0__square.msgpack --output square.rrd
 """
@@ -13,6 +13,7 @@ import argparse
 import importlib.util
 import logging
 import sys
+import warnings
 from pathlib import Path
 from typing import Any, Sequence
 
@@ -27,10 +28,14 @@ def _parser() -> argparse.ArgumentParser:
 
     e = sub.add_parser("eval", help="evaluate a planner in closed loop on a set of courses",
                        description="Evaluate a planner in closed loop. Writes DIR/metrics.parquet (one row per "
-                       "scenario), DIR/summary.json, DIR/simulation_log.parquet, DIR/histories/*.msgpack and, with "
-                       "--rerun, DIR/eval.rrd. Exit status 1 when any simulation raised.")
+                       "scenario), DIR/summary.json, DIR/simulation_log.parquet, DIR/manifest.json, "
+                       "DIR/histories/*.msgpack and, with --rerun, DIR/eval.rrd. Every argument is checked before "
+                       "any scenario runs (exit status 2 naming the argument). Exit status 1 when any simulation "
+                       "failed or timed out; 130/143 after SIGINT/SIGTERM (the finished scenarios are written, "
+                       "summary and manifest say \"complete\": false).")
     e.add_argument("--planner", required=True, choices=PLANNER_KINDS, help="planner to evaluate")
-    e.add_argument("--model", type=Path, help="SB3 model.zip (required for --planner policy)")
+    e.add_argument("--model", type=Path, help="SB3 model.zip (required for --planner policy); the config.yaml "
+                   "saved beside it (by train.py) gives the action mode, observation and physics")
     e.add_argument("--scenarios", default="benchmark-v0",
                    help="a benchmark (benchmark-v0), or comma-separated track names / track YAML files "
                         "(default: benchmark-v0)")
@@ -38,20 +43,31 @@ def _parser() -> argparse.ArgumentParser:
     e.add_argument("--backend", choices=BACKENDS,
                    help="worker pool (default: process when --workers > 1, else sequential)")
     e.add_argument("--workers", type=int, help="processes / Ray CPUs (default: all cores for process and ray)")
-    e.add_argument("--output-dir", type=Path, help="output folder (default: runs/eval/<planner>)")
+    e.add_argument("--output-dir", type=Path, help="output folder, must be empty or absent "
+                   "(default: runs/eval/<planner>)")
+    e.add_argument("--overwrite", action="store_true", help="clear a non-empty --output-dir first")
+    e.add_argument("--timeout-s", type=float, help="wall-clock limit per scenario in seconds; a scenario past it "
+                   "fails with status 'timeout' (default: 120 s + 10 x the scenario's simulated duration)")
     e.add_argument("--rerun", action="store_true", help="also write DIR/eval.rrd (Rerun recording of every episode)")
-    e.add_argument("--config", type=Path, help="config YAML (e.g. a training run's config.yaml) for physics, action mode and "
-                        "episode settings; benchmarks keep their courses, only scenario.control_hz and "
-                        "scenario.duration_s apply to them (default: built-in config)")
-    e.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
-                   help="config override, e.g. --set scenario.duration_s=10 (repeatable)")
-    e.add_argument("--seed", type=int, default=0, help="seed of --planner random (default 0)")
-    e.add_argument("--stochastic", action="store_true", help="sample policy actions instead of the mean")
-    e.add_argument("--device", default="cpu", help="torch device of --planner policy (default cpu)")
+    e.add_argument("--config", type=Path, help="config YAML for physics, action mode and episode settings "
+                   "(default: the model's config.yaml for --planner policy, else the built-in config); it must "
+                   "agree with the model's config.yaml on env.*, physics.* and scenario.control_hz; benchmarks keep "
+                   "their courses, only scenario.control_hz and scenario.duration_s apply to them")
+    e.add_argument("overrides", nargs="*", default=[], metavar="KEY=VALUE",
+                   help="config overrides, e.g. scenario.duration_s=10 (as train.py)")
+    e.add_argument("--set", dest="set_overrides", action="append", default=[], metavar="KEY=VALUE",
+                   help="deprecated spelling of a KEY=VALUE override (repeatable)")
+    e.add_argument("--seed", type=int, default=0, help="seed of --planner random and of --stochastic sampling "
+                   "(>= 0, default 0)")
+    e.add_argument("--stochastic", action="store_true", help="sample policy actions instead of the mean "
+                   "(reproducible: each scenario seeds its own generators from --seed and its name)")
+    e.add_argument("--device", default="cpu", help="torch device of --planner policy: cpu, cuda, cuda:N, mps, "
+                   "auto (default cpu)")
     e.add_argument("--format", dest="serialization_type", choices=("msgpack", "json"), default="msgpack",
                    help="history file format (default msgpack)")
     e.add_argument("--no-progress", action="store_true", help="no progress bar")
 
+    p.eval_parser = e  # usage errors of `simhops eval` show its own usage line
     r = sub.add_parser("replay", help="turn a saved history into a Rerun recording",
                        description="Write a Rerun .rrd recording of a saved history (msgpack or JSON).")
     r.add_argument("history", type=Path, help="history file written by simhops eval (histories/*.msgpack)")
@@ -59,12 +75,110 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
-def _load_cfg(args: argparse.Namespace) -> Any:
-    if args.config is None and not args.overrides:
-        return None
-    from simhops.config import load_config
+def _resolve_config(args: argparse.Namespace) -> tuple[Any, dict[str, Any]]:
+    """The effective config and where it came from (see ``--config`` and ``--model`` help).
 
-    return load_config(args.config, args.overrides)
+    Raises:
+        ArgumentError: an unreadable or invalid config, an override that does not parse, or
+            a config / override that contradicts the model's ``config.yaml``.
+    """
+    from simhops.config import ConfigError, load_config
+    from simhops.evaluation.validation import ArgumentError, config_mismatch
+
+    overrides = list(args.overrides)
+    if args.set_overrides:
+        warnings.warn("simhops eval --set KEY=VALUE is deprecated; pass KEY=VALUE as a positional argument",
+                      DeprecationWarning, stacklevel=2)
+        overrides += list(args.set_overrides)
+    model_cfg, model_cfg_path = None, None
+    if args.planner == "policy" and args.model is not None and (args.model.parent / "config.yaml").is_file():
+        model_cfg_path = args.model.parent / "config.yaml"
+        try:
+            model_cfg = load_config(model_cfg_path)
+        except ConfigError as exc:
+            raise ArgumentError("--model", f"its training config {model_cfg_path} is invalid: {exc}") from exc
+    user_cfg = None
+    if args.config is not None:
+        try:
+            user_cfg = load_config(args.config)
+        except ConfigError as exc:
+            raise ArgumentError("--config", str(exc)) from exc
+        if model_cfg is not None:
+            diff = config_mismatch(model_cfg, user_cfg)
+            if diff:
+                raise ArgumentError("--config", f"{args.config} does not match the model's training config "
+                                                f"{model_cfg_path}: " + "; ".join(diff))
+    base = args.config if args.config is not None else model_cfg_path
+    source = {"config_file": None if base is None else str(base), "overrides": overrides,
+              "model_config": None if model_cfg_path is None else str(model_cfg_path)}
+    if base is None and not overrides:
+        return None, source
+    try:
+        cfg = load_config(base, overrides)
+    except ConfigError as exc:
+        raise ArgumentError("KEY=VALUE", str(exc)) from exc
+    if model_cfg is not None:
+        diff = config_mismatch(model_cfg, cfg)
+        if diff:
+            raise ArgumentError("KEY=VALUE", "overrides contradict the model's training config "
+                                             f"{model_cfg_path}: " + "; ".join(diff))
+    return cfg, source
+
+
+def _validate(args: argparse.Namespace) -> dict[str, Any]:
+    """Every check of ``simhops eval`` that can fail before a scenario runs.
+
+    Returns:
+        ``{"cfg", "scenarios", "planner", "backend", "output_dir", "manifest"}``.
+
+    Raises:
+        ArgumentError: the argument and why.
+    """
+    from simhops.config import SimHopsConfig
+    from simhops.evaluation.manifest import file_sha256
+    from simhops.evaluation.output_dir import OutputDirError, check_output_dir
+    from simhops.evaluation.planner_factory import build_planner
+    from simhops.evaluation.scenario_selection import TrackFileError, resolve_scenarios
+    from simhops.evaluation.validation import (ArgumentError, check_device, check_model, check_positive,
+                                               check_seed)
+
+    if args.planner == "policy" and args.model is None:
+        raise ArgumentError("--model", "--planner policy needs --model PATH (an SB3 model.zip)")
+    check_seed(args.seed)
+    check_positive("--workers", args.workers, integer=True)
+    check_positive("--limit", args.limit, integer=True)
+    check_positive("--timeout-s", args.timeout_s)
+    check_device(args.device, needs_torch=args.planner == "policy")
+    backend = args.backend or ("process" if (args.workers or 1) > 1 else "sequential")
+    if backend == "ray" and importlib.util.find_spec("ray") is None:
+        raise ArgumentError("--backend", "ray needs ray: pip install 'simhops[ray]'")
+    output_dir = args.output_dir or Path("runs") / "eval" / args.planner
+    try:
+        check_output_dir(output_dir, args.overwrite)
+    except OutputDirError as exc:
+        raise ArgumentError("--output-dir", str(exc)) from exc
+    cfg, source = _resolve_config(args)
+    planner_info: dict[str, Any] = {"kind": args.planner, "seed": args.seed, "deterministic": not args.stochastic,
+                                    "device": args.device, "model": None}
+    if args.planner == "policy":
+        model = check_model(args.model, cfg if cfg is not None else SimHopsConfig(), args.device)
+        planner_info["model"] = {"path": str(args.model), "sha256": file_sha256(args.model),
+                                 "bytes": args.model.stat().st_size, **model}
+    try:
+        scenarios = resolve_scenarios(args.scenarios, cfg, args.limit)
+    except TrackFileError as exc:
+        raise ArgumentError("--scenarios", str(exc)) from exc
+    except (ValueError, FileNotFoundError) as exc:
+        raise ArgumentError("--scenarios", str(exc)) from exc
+    try:
+        planner = build_planner(args.planner, args.model, seed=args.seed, deterministic=not args.stochastic,
+                                device=args.device, cfg=cfg)
+    except (ValueError, FileNotFoundError) as exc:
+        raise ArgumentError("--planner", str(exc)) from exc
+    manifest = {"planner": planner_info, "config": None if cfg is None else cfg.model_dump(),
+                "config_source": source, "argv": ["simhops", *args.argv]}
+    return {"cfg": cfg, "scenarios": scenarios, "planner": planner, "backend": backend, "output_dir": output_dir,
+            "manifest": manifest}
 
 
 def _print_summary(console: Any, result: Any) -> None:
@@ -112,29 +226,21 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
 
-    from simhops.evaluation.evaluator import Evaluator
-    from simhops.evaluation.planner_factory import build_planner
-    from simhops.evaluation.scenario_selection import resolve_scenarios
     from simhops.dynamics.physics.physics_params import PhysicsParams
+    from simhops.evaluation.evaluator import Evaluator
+    from simhops.evaluation.validation import ArgumentError
 
-    if args.planner == "policy" and args.model is None:
-        parser.error("--planner policy needs --model PATH")
-    if args.workers is not None and args.workers < 1:
-        parser.error("--workers must be >= 1")
-    backend = args.backend or ("process" if (args.workers or 1) > 1 else "sequential")
-    if backend == "ray" and importlib.util.find_spec("ray") is None:
-        parser.error("--backend ray needs ray: pip install 'simhops[ray]'")
     try:
-        cfg = _load_cfg(args)
-        scenarios = resolve_scenarios(args.scenarios, cfg, args.limit)
-        planner = build_planner(args.planner, args.model, seed=args.seed, deterministic=not args.stochastic,
-                                device=args.device, cfg=cfg)
-    except (ValueError, FileNotFoundError) as exc:
-        parser.error(str(exc))
-    output_dir = args.output_dir or Path("runs") / "eval" / args.planner
-    evaluator = Evaluator(planner, scenarios, output_dir, backend=backend, workers=args.workers, rerun=args.rerun,
-                          physics=PhysicsParams.from_config(cfg) if cfg is not None else None,
-                          scenarios_name=args.scenarios, serialization_type=args.serialization_type)
+        v = _validate(args)
+    except ArgumentError as exc:
+        getattr(parser, "eval_parser", parser).error(str(exc))
+    cfg, scenarios, planner, backend = v["cfg"], v["scenarios"], v["planner"], v["backend"]
+    evaluator = Evaluator(planner, scenarios, v["output_dir"], backend=backend, workers=args.workers,
+                          rerun=args.rerun, physics=PhysicsParams.from_config(cfg) if cfg is not None else None,
+                          scenarios_name=args.scenarios, serialization_type=args.serialization_type,
+                          timeout_s=args.timeout_s, overwrite=args.overwrite,
+                          history_buffer_duration_s=cfg.simulation.history_buffer_duration_s if cfg is not None
+                          else None, manifest=v["manifest"])
     console = Console()
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=console,
@@ -143,7 +249,10 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         task = progress.add_task(f"{planner.name()} x {len(scenarios)} ({backend})", total=len(scenarios))
         result = evaluator.run(on_report=lambda i, r: progress.advance(task))
     _print_summary(console, result)
-    return 1 if result.summary["failed"] else 0
+    if not result.complete:
+        console.print(f"[yellow]interrupted: {len(result.reports)} of {len(scenarios)} scenarios written "
+                      f"(summary.json and manifest.json say \"complete\": false)[/yellow]")
+    return result.exit_code
 
 
 def _cmd_replay(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -165,9 +274,21 @@ def _cmd_replay(args: argparse.Namespace, parser: argparse.ArgumentParser) -> in
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of the ``simhops`` console script; returns the exit status."""
+    """Entry point of the ``simhops`` console script: ``main(["eval", ...]) -> exit status``.
+
+    Usage errors exit through ``SystemExit(2)`` (argparse) with a message naming the argument.
+    """
     parser = _parser()
-    args = parser.parse_args(argv)
+    argv = list(sys.argv[1:] if argv is None else argv)
+    args, extra = parser.parse_known_args(argv)
+    # KEY=VALUE overrides may come anywhere among the options (argparse binds a '*' positional once)
+    overrides = [a for a in extra if args.command == "eval" and "=" in a and not a.startswith("-")]
+    unknown = [a for a in extra if a not in overrides]
+    if unknown:
+        parser.error(f"unrecognized arguments: {' '.join(unknown)}")
+    if args.command == "eval":
+        args.overrides = list(args.overrides) + overrides
+    args.argv = argv
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     if args.command == "eval":
         return _cmd_eval(args, parser)

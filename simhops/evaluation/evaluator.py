@@ -22,6 +22,10 @@ from simhops.simulation.history.history_io import load_history_and_metadata
 from simhops.simulation.metrics.metric_engine import MetricsEngine
 from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import AbstractPlanner
+from simhops.evaluation.manifest import utc_now, write_manifest
+from simhops.evaluation.output_dir import prepare_output_dir
+from simhops.simulation.runner.errors import RunInterrupted
+from simhops.simulation.runner.interrupts import signals_deferred
 from simhops.simulation.runner.executor import run_simulations
 from simhops.simulation.runner.runner_report import RunnerReport
 from simhops.simulation.runner.simulation_task import SimulationTask
@@ -58,6 +62,8 @@ class EvaluationResult:
     | ``output_dir`` | where the files are |
     | ``files`` | ``{kind: path}`` of the files written |
     | ``wall_time_s`` | s, wall clock of the simulations (pool start included) |
+    | ``complete`` | every scenario has a result (False after SIGINT/SIGTERM) |
+    | ``interrupted_by`` | the signal that stopped the run (``signal.SIGINT``/``SIGTERM``), else None |
     """
 
     reports: list[RunnerReport]
@@ -66,6 +72,15 @@ class EvaluationResult:
     output_dir: Path
     files: dict[str, Path] = field(default_factory=dict)
     wall_time_s: float = 0.0
+    complete: bool = True
+    interrupted_by: int | None = None
+
+    @property
+    def exit_code(self) -> int:
+        """``simhops eval``'s exit status: 128 + signal if interrupted, 1 if a scenario failed, else 0."""
+        if self.interrupted_by is not None:
+            return 128 + self.interrupted_by
+        return 1 if self.summary.get("failed") else 0
 
     def metrics_frame(self) -> Any:
         """``metrics.parquet`` as read back by pandas."""
@@ -90,8 +105,19 @@ class Evaluator:
     * ``eval.rrd`` (``rerun=True``): every saved history logged with
       :class:`VisualizationCallback`, one subtree per scenario.
 
-    A failing scenario never stops the others: its report is failed, its row has null
-    metrics and the error is in the simulation log.
+    * ``manifest.json`` (:mod:`~simhops.evaluation.manifest`): planner, model hash, config,
+      simhops version, scenario set, and whether the run is ``complete``; written before
+      the first scenario (``complete: false``) and again at the end.
+
+    A failing scenario never stops the others: its report is failed (status ``"failed"``
+    or ``"timeout"``), its row has null metrics and the error is in the simulation log; a
+    dying worker fails only its scenario (see ``run_simulations``). On SIGINT/SIGTERM the
+    workers are stopped and what finished is written (metrics, summary and manifest
+    with ``"complete": false``, simulation log, histories); the histories of scenarios
+    without a result are removed, so the folder holds exactly the reported runs.
+
+    The output folder must be empty (or not exist) unless ``overwrite`` clears it first,
+    so no folder holds a silent mix of two runs.
 
     Args:
         planner: the planner (sent pickled to process/Ray workers).
@@ -103,15 +129,27 @@ class Evaluator:
         physics: drone physics (default: the default config's, per scenario time step).
         scenarios_name: label of the scenario set in the summary.
         serialization_type: ``"msgpack"`` or ``"json"`` history files.
+        timeout_s: wall-clock limit per scenario (s); None: ``default_timeout_s`` (120 s + 10 x
+            the scenario's duration).
+        overwrite: clear a non-empty ``output_dir`` first instead of refusing it.
+        history_buffer_duration_s: the planner's rolling buffer (s, config
+            ``simulation.history_buffer_duration_s``).
+        manifest: extra manifest entries (planner kind and model hash, config, argv, ...).
 
     Raises:
-        ValueError: unknown backend, no scenarios, or duplicate scenario names.
+        ValueError: unknown backend, no scenarios, duplicate scenario names, or ``timeout_s <= 0``.
+        OutputDirError: (from :meth:`run`) the output folder is a file, not writable, or not
+            empty without ``overwrite``.
     """
 
     def __init__(self, planner: AbstractPlanner, scenarios: Sequence[Scenario], output_dir: str | Path,
                  backend: str = "sequential", workers: int | None = None, rerun: bool = False,
                  physics: PhysicsParams | None = None, scenarios_name: str | None = None,
-                 serialization_type: str = "msgpack") -> None:
+                 serialization_type: str = "msgpack", timeout_s: float | None = None, overwrite: bool = False,
+                 history_buffer_duration_s: float | None = None,
+                 manifest: dict[str, Any] | None = None) -> None:
+        if timeout_s is not None and not timeout_s > 0:
+            raise ValueError(f"timeout_s must be > 0 s (got {timeout_s})")
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {list(BACKENDS)}")
         scenarios = list(scenarios)
@@ -128,31 +166,92 @@ class Evaluator:
         self.rerun = rerun
         self.physics = physics
         self.scenarios_name = scenarios_name
+        self.timeout_s = timeout_s
+        self.overwrite = overwrite
+        self.history_buffer_duration_s = history_buffer_duration_s
+        self.manifest_extra = dict(manifest or {})
         self.metrics_engine = MetricsEngine.default(physics)
-        self.serialization = SerializationCallback(self.output_dir / HISTORY_DIR, serialization_type)
+        self.serialization = SerializationCallback(self.output_dir / HISTORY_DIR,
+                                                   serialization_type=serialization_type)
 
     def build_tasks(self) -> list[SimulationTask]:
-        """One picklable task per scenario (same callback and planner objects; copied by process pools)."""
+        """One picklable task per scenario (same callback and planner objects; copied by process pools).
+
+        Callback order: timing first (it measures the others), then metrics, then
+        serialization (seed 000, "Hook Execution Order Dependencies").
+        """
         callback = MultiCallback([TimingCallback(), MetricCallback(self.metrics_engine), self.serialization])
-        return [SimulationTask(s, self.planner, callback, physics=self.physics) for s in self.scenarios]
+        extra = {} if self.history_buffer_duration_s is None else {
+            "history_buffer_duration_s": self.history_buffer_duration_s}
+        return [SimulationTask(s, self.planner, callback, physics=self.physics, **extra) for s in self.scenarios]
+
+    def _manifest(self, started: str, complete: bool, interrupted_by: int | None,
+                  reports: Sequence[RunnerReport] | None) -> dict[str, Any]:
+        import signal as _signal
+
+        planner = {"name": self.planner.name(), **dict(self.manifest_extra.get("planner", {}))}
+        return {
+            "complete": complete,
+            "interrupted_by": None if interrupted_by is None else _signal.Signals(interrupted_by).name,
+            "started_utc": started,
+            "finished_utc": None if reports is None else utc_now(),
+            "planner": planner,
+            "scenarios": {"set": self.scenarios_name, "n": len(self.scenarios),
+                          "names": [s.name for s in self.scenarios]},
+            "backend": self.backend, "workers": self.workers, "timeout_s": self.timeout_s,
+            "serialization_type": self.serialization.serialization_type,
+            "n_reports": None if reports is None else len(reports),
+            "n_failed": None if reports is None else sum(1 for r in reports if not r.succeeded),
+            **{k: v for k, v in self.manifest_extra.items() if k != "planner"},
+        }
 
     def run(self, on_report: Callable[[int, RunnerReport], None] | None = None) -> EvaluationResult:
         """Run every scenario and write the output files (see class docstring).
 
         Args:
             on_report: called as each report arrives (completion order), e.g. a progress bar.
+
+        Returns:
+            The result; after SIGINT/SIGTERM ``complete`` is False and ``interrupted_by``
+            names the signal (the finished scenarios are written).
+
+        Raises:
+            OutputDirError: the output folder cannot be used (nothing was run).
         """
-        self.output_dir.mkdir(parents=True, exist_ok=True)
-        tasks = self.build_tasks()
-        pool = build_worker_pool(self.backend, self.workers)
-        t0 = time.perf_counter()
-        try:
-            reports = run_simulations(tasks, pool, on_report=on_report)
-        finally:
-            pool.close()
-        wall = time.perf_counter() - t0
+        prepare_output_dir(self.output_dir, self.overwrite)
+        started = utc_now()
+        write_manifest(self.output_dir, self._manifest(started, False, None, None))
+        late: list[int] = []  # SIGINT/SIGTERM outside the simulations: finish what is under way, then report it
+        with signals_deferred(late):
+            tasks = self.build_tasks()
+            pool = build_worker_pool(self.backend, self.workers)
+            interrupted: RunInterrupted | None = None
+            t0 = time.perf_counter()
+            try:
+                if late:
+                    raise RunInterrupted(late[0])
+                reports = run_simulations(tasks, pool, on_report=on_report, timeout_s=self.timeout_s)
+            except RunInterrupted as exc:
+                interrupted = exc
+                reports = list(exc.reports)
+                logger.warning("%s: writing the %d finished scenarios of %d", exc, len(reports), len(tasks))
+            finally:
+                pool.close()
+            wall = time.perf_counter() - t0
+            result = self._write_results(reports, interrupted, len(tasks), pool, wall, started)
+        if late and result.interrupted_by is None:
+            result.interrupted_by = late[0]
+        return result
+
+    def _write_results(self, reports: list[RunnerReport], interrupted: RunInterrupted | None, n_tasks: int,
+                       pool: Any, wall: float, started: str) -> EvaluationResult:
+        """Write metrics, simulation log, summary, (rerun) and the final manifest."""
+        signum = None if interrupted is None else interrupted.signum
+        complete = interrupted is None and len(reports) == n_tasks
         reports = sorted(reports, key=lambda r: r.scenario_name)
         files: dict[str, Path] = {}
+        if interrupted is not None:
+            self._drop_unreported_histories(reports)
 
         rows = metrics_rows(reports, self.metrics_engine.names)
         files["metrics"] = self._write_metrics(rows)
@@ -168,14 +267,28 @@ class Evaluator:
             "backend": self.backend,
             "workers": pool.number_of_workers if self.backend != "ray" else self.workers,
             **summarize(reports),
+            "timeouts": sum(1 for r in reports if r.timed_out),
+            "complete": complete,
+            "n_planned": n_tasks,
             "wall_time_s": wall,
         }
         files["summary"] = atomic_write_text(self.output_dir / SUMMARY_FILE,
                                              json.dumps(_json_ready(summary), indent=2, allow_nan=False) + "\n")
         files["histories"] = self.serialization.output_dir
-        if self.rerun:
+        if self.rerun and interrupted is None:
             files["rerun"] = self.write_rerun(reports)
-        return EvaluationResult(reports, rows, summary, self.output_dir, files, wall)
+        files["manifest"] = write_manifest(self.output_dir, self._manifest(started, complete, signum, reports))
+        return EvaluationResult(reports, rows, summary, self.output_dir, files, wall, complete, signum)
+
+    def _drop_unreported_histories(self, reports: Sequence[RunnerReport]) -> None:
+        """Remove history files (and temporary files of killed writers) of scenarios without a report."""
+        folder = self.serialization.output_dir
+        if not folder.is_dir():
+            return
+        keep = {self.serialization.path_for(r.scenario_name).name for r in reports}
+        for f in folder.iterdir():
+            if f.is_file() and f.name not in keep:
+                f.unlink(missing_ok=True)
 
     def _write_metrics(self, rows: list[dict[str, Any]]) -> Path:
         import pyarrow as pa

@@ -16,7 +16,7 @@ def build_planner(kind: str, model_path: str | Path | None = None, seed: int = 0
 
     | kind | planner |
     |---|---|
-    | ``policy`` | :class:`PolicyPlanner` on ``model_path`` (SB3 ``model.zip``; action mode from ``cfg.env`` or the default config; one torch thread) |
+    | ``policy`` | :class:`PolicyPlanner` on ``model_path`` (SB3 ``model.zip``; action mode from ``cfg.env`` or the default config; one torch thread; ``seed`` seeds stochastic sampling per scenario) |
     | ``classical`` | :class:`WaypointPlanner` (cascaded position -> attitude -> rate controller) |
     | ``hover`` | :class:`HoverPlanner` |
     | ``random`` | :class:`RandomPlanner` (``seed``) |
@@ -34,7 +34,7 @@ def build_planner(kind: str, model_path: str | Path | None = None, seed: int = 0
 
         mode = cfg.env.action_mode if cfg is not None else None
         return PolicyPlanner(model_path, deterministic=deterministic, device=device, action_mode=mode,
-                             torch_threads=1)
+                             torch_threads=1, seed=seed)
     if kind == "classical":
         from simhops.simulation.planner.waypoint_planner import WaypointPlanner
 

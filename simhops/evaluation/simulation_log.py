@@ -14,6 +14,9 @@ from simhops.io.atomic import atomic_output
 if TYPE_CHECKING:
     from simhops.simulation.runner.runner_report import RunnerReport
 
+#: values of the ``status`` column
+STATUSES = ("succeeded", "failed", "timeout")
+
 #: columns of the table, in order
 COLUMNS = ("planner", "scenario", "seed", "status", "outcome", "duration_s", "error")
 
@@ -32,7 +35,7 @@ class SimulationLogCallback(AbstractCallback):
     | ``planner`` | - | ``planner.name()`` |
     | ``scenario`` | - | scenario name |
     | ``seed`` | - | scenario seed (null for named tracks) |
-    | ``status`` | - | ``"succeeded"`` or ``"failed"`` (the run raised) |
+    | ``status`` | - | ``"succeeded"``, ``"failed"`` (the run raised, or its worker died) or ``"timeout"`` (stopped at its time limit) |
     | ``outcome`` | - | ``"completed"``, ``"crashed"``, ``"incomplete"`` (time out), null when failed before an outcome |
     | ``duration_s`` | s | wall-clock time of the run |
     | ``error`` | - | the traceback of a failed run, else null |
@@ -71,8 +74,8 @@ class SimulationLogCallback(AbstractCallback):
     def add_row(self, planner: str, scenario: str, seed: int | None, status: str, outcome: str | None,
                 duration_s: float | None, error: str | None) -> None:
         """Add (or replace) the row of ``(scenario, planner)``."""
-        if status not in ("succeeded", "failed"):
-            raise ValueError(f"status must be 'succeeded' or 'failed' (got {status!r})")
+        if status not in STATUSES:
+            raise ValueError(f"status must be one of {list(STATUSES)} (got {status!r})")
         self._rows[(scenario, planner)] = {
             "planner": planner, "scenario": scenario, "seed": seed, "status": status, "outcome": outcome,
             "duration_s": None if duration_s is None else float(duration_s), "error": error,

@@ -111,6 +111,15 @@ class Scenario:
         return self.name
 
     @property
+    def database_interval(self) -> float:
+        """nuPlan's name of :attr:`time_step_s` (s between two iterations; seed 001)."""
+        return self.time_step_s
+
+    def get_time_horizon(self) -> float:
+        """nuPlan's name of :attr:`duration_s` (s; seed 001)."""
+        return self.duration_s
+
+    @property
     def n_waypoints(self) -> int:
         return int(self.waypoints.shape[0])
 

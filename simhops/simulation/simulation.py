@@ -2,11 +2,27 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.simulation.history.simulation_history import SimulationHistory, SimulationHistorySample
 from simhops.simulation.history.simulation_history_buffer import SimulationHistoryBuffer
 from simhops.simulation.planner.abstract_planner import PlannerInitialization, PlannerInput
 from simhops.simulation.simulation_setup import SimulationSetup
+
+if TYPE_CHECKING:
+    from simhops.simulation.callback.abstract_callback import AbstractCallback
+
+#: nuPlan's default rolling-buffer length (s); config key ``simulation.history_buffer_duration_s``
+DEFAULT_HISTORY_BUFFER_DURATION_S = 2.0
+
+
+class HistoryBufferTooSmallError(RuntimeError, ValueError):
+    """``simulation_history_buffer_duration`` shorter than one time step.
+
+    A ``RuntimeError`` as in nuPlan's ``Simulation`` (seed 003, "Common issues"), and a
+    ``ValueError`` because it is a bad argument.
+    """
 
 
 class Simulation:
@@ -24,25 +40,37 @@ class Simulation:
     new state to the rolling buffer. The episode stops when the clock reaches its end,
     the course is completed, or the drone crashes.
 
-    Callbacks are not called here: the runner (or the env) owns the hooks.
+    Callbacks are not called here: the runner (or the env) owns the hooks; the
+    ``callback`` given here is the one :class:`SimulationRunner` uses when it is given
+    none itself (nuPlan's ``Simulation(simulation_setup, callback)``).
 
     Args:
         simulation_setup: the components.
-        simulation_history_buffer_duration: seconds of past states kept in the rolling buffer.
+        callback: observers of this simulation (or None).
+        simulation_history_buffer_duration: seconds of past states kept in the rolling
+            buffer (nuPlan's default 2.0 s; config ``simulation.history_buffer_duration_s``);
+            the buffer holds ``int(duration / time_step) + 1`` states.
 
     Raises:
+        HistoryBufferTooSmallError: (a ``RuntimeError``) buffer duration shorter than one time step.
         RuntimeError: ``get_planner_input``/``propagate`` before ``initialize``, or
             ``propagate`` after the episode ended.
-        ValueError: buffer duration shorter than one time step.
     """
 
-    def __init__(self, simulation_setup: SimulationSetup, simulation_history_buffer_duration: float = 0.2) -> None:
+    def __init__(self, simulation_setup: SimulationSetup, callback: "AbstractCallback | None" = None,
+                 simulation_history_buffer_duration: float = DEFAULT_HISTORY_BUFFER_DURATION_S) -> None:
+        if isinstance(callback, (int, float)) and not isinstance(callback, bool):
+            raise TypeError("Simulation(simulation_setup, callback=None, simulation_history_buffer_duration=2.0): "
+                            "the second argument is the callback; pass the buffer duration by keyword")
         self._setup = simulation_setup
         self._scenario = simulation_setup.scenario
+        self.callback = callback
         self._buffer_duration = simulation_history_buffer_duration
-        if simulation_history_buffer_duration < self._scenario.time_step_s:
-            raise ValueError(f"simulation_history_buffer_duration={simulation_history_buffer_duration} s too small: "
-                             f"must be >= the time step {self._scenario.time_step_s} s")
+        if not simulation_history_buffer_duration >= self._scenario.time_step_s:
+            raise HistoryBufferTooSmallError(
+                f"simulation_history_buffer_duration too small: {simulation_history_buffer_duration} s is shorter "
+                f"than the time step {self._scenario.time_step_s} s of scenario {self._scenario.name!r} "
+                f"(config key simulation.history_buffer_duration_s)")
         self._history = SimulationHistory(self._scenario)
         self._history_buffer: SimulationHistoryBuffer | None = None
         self._is_simulation_running = False

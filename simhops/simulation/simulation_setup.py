@@ -39,15 +39,33 @@ class SimulationSetup:
         self.ego_controller.reset()
 
 
+#: command modes a controller accepts unless it declares ``command_modes`` (the physics kernel's)
+DEFAULT_COMMAND_MODES = ("ctbr", "motor")
+
+
 def validate_planner_setup(setup: SimulationSetup, planner: "AbstractPlanner") -> None:
-    """Check that the planner can drive this setup.
+    """Check that ``planner`` can drive ``setup`` (nuPlan's check, for drones).
+
+    * the planner's ``command_mode`` must be one the setup's controller accepts: its
+      ``command_modes`` attribute if it declares one, else :data:`DEFAULT_COMMAND_MODES`;
+    * a planner that declares ``observation_type()`` (a class) needs ``setup.observations``
+      to be an instance of it (nuPlan's observation-type check).
 
     Raises:
-        ValueError: the planner's ``command_mode`` is not one the controller accepts.
+        ValueError: the mode or observation does not fit (names both sides).
     """
-    if getattr(planner, "command_mode", None) not in ("ctbr", "motor"):
-        raise ValueError(f"planner {planner.name()} has command_mode={planner.command_mode!r}; "
-                         "expected 'ctbr' or 'motor'")
+    controller = setup.ego_controller
+    accepted = tuple(getattr(controller, "command_modes", DEFAULT_COMMAND_MODES))
+    mode = getattr(planner, "command_mode", None)
+    if mode not in accepted:
+        raise ValueError(f"planner {planner.name()} has command_mode={mode!r} but the setup's controller "
+                         f"{type(controller).__name__} accepts {list(accepted)}")
+    observation_type = getattr(planner, "observation_type", None)
+    if callable(observation_type):
+        expected = observation_type()
+        if isinstance(expected, type) and not isinstance(setup.observations, expected):
+            raise ValueError(f"planner {planner.name()} needs observations of type {expected.__name__}, "
+                             f"the setup has {type(setup.observations).__name__}")
 
 
 def build_simulation_setup(scenario: "Scenario", physics, rng=None) -> SimulationSetup:

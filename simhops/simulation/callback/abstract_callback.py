@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from simhops.simulation.controller.drone_command import DroneCommand
@@ -29,10 +29,29 @@ class AbstractCallback:
     """
 
     def on_initialization_start(self, setup: "SimulationSetup") -> None:
-        """Once, before the first episode (wraps planner set-up)."""
+        """Once per run, before its first episode, with that episode's setup.
+
+        When it fires, per backend:
+
+        * ``SimulationRunner.run()`` on its own: once around its one episode;
+        * a batch (``run_simulations`` / ``simhops eval``) on :class:`Sequential`: once, before
+          the first scenario, on the callback object itself;
+        * a batch on the process or Ray pool: once per callback instance *per worker
+          process*, before the first scenario that worker runs (the worker keeps that
+          instance for its later scenarios; a worker started to replace a dead or
+          timed-out one fires it again);
+        * ``WaypointsEnv``: at the first ``reset``; training: when training starts.
+        """
 
     def on_initialization_end(self, setup: "SimulationSetup") -> None:
-        """Once, after the last episode."""
+        """Once per run, after its last episode (setup of that last episode).
+
+        Mirrors :meth:`on_initialization_start`: ``SimulationRunner.run()`` alone: after
+        its episode; a :class:`Sequential` batch: after the last scenario; process and
+        Ray pools: in each live worker process after the batch's last scenario (not in
+        a worker that was killed); ``WaypointsEnv``: at ``close``; training: at its end.
+        Runs even when an episode of the run failed.
+        """
 
     def on_simulation_start(self, setup: "SimulationSetup") -> None:
         """At the start of each episode, before ``Simulation.initialize``."""
@@ -54,3 +73,22 @@ class AbstractCallback:
     def on_planner_end(self, setup: "SimulationSetup", planner_input: "PlannerInput",
                        planner_output: "DroneCommand") -> None:
         """After the planner computed its command."""
+
+    def report_results(self, scenario_name: str) -> dict[str, Any]:
+        """What this callback hands to the runner for the episode ``scenario_name`` just run.
+
+        The one interface through which callbacks feed a :class:`RunnerReport` (the runner
+        knows no callback type). Called by the runner, in the process that ran the episode,
+        after ``on_simulation_end``. Keys and where they go:
+
+        | key | value | report field |
+        |---|---|---|
+        | ``"metrics"`` | ``{metric name: value}`` | ``RunnerReport.metrics`` |
+        | ``"timing"`` | ``{name: float}`` | ``RunnerReport.timing`` |
+        | ``"callback_errors"`` | tuple of ``(callback, hook, repr)`` | ``RunnerReport.callback_errors`` |
+        | anything else | picklable value | ``RunnerReport.extras[key]`` |
+
+        Values must be small and picklable (they travel back from worker processes).
+        Default: nothing (``{}``).
+        """
+        return {}

@@ -31,6 +31,7 @@ class MultiCallback(AbstractCallback):
         self._callbacks = list(callbacks)
         self.isolate_exceptions = isolate_exceptions
         self.errors: list[tuple[str, str, str]] = []
+        self._errors_by_scenario: dict[str, list[tuple[str, str, str]]] = {}
 
     @property
     def callbacks(self) -> list[AbstractCallback]:
@@ -45,7 +46,29 @@ class MultiCallback(AbstractCallback):
                 getattr(cb, hook)(*args)
             except Exception as exc:  # noqa: BLE001 - isolation policy
                 logger.exception("callback %s failed in %s", type(cb).__name__, hook)
-                self.errors.append((type(cb).__name__, hook, repr(exc)))
+                error = (type(cb).__name__, hook, repr(exc))
+                self.errors.append(error)
+                scenario = getattr(getattr(args[0], "scenario", None), "name", None) if args else None
+                if scenario is not None:
+                    self._errors_by_scenario.setdefault(str(scenario), []).append(error)
+
+    def report_results(self, scenario_name: str) -> dict[str, Any]:
+        """The children's results merged in list order (dict sections updated, tuples concatenated),
+        plus ``"callback_errors"``: the errors isolated in hooks of ``scenario_name`` since the last call
+        (they are handed over once)."""
+        out: dict[str, Any] = {}
+        for cb in self._callbacks:
+            for key, value in cb.report_results(scenario_name).items():
+                if key in out and isinstance(out[key], dict) and isinstance(value, dict):
+                    out[key] = {**out[key], **value}
+                elif key in out and isinstance(out[key], tuple) and isinstance(value, tuple):
+                    out[key] = out[key] + value
+                else:
+                    out[key] = value
+        own = tuple(self._errors_by_scenario.pop(scenario_name, ()))
+        if own:
+            out["callback_errors"] = tuple(out.get("callback_errors", ())) + own
+        return out
 
     def on_initialization_start(self, setup) -> None:
         self._call("on_initialization_start", setup)

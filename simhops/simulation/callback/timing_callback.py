@@ -55,6 +55,11 @@ class TimingCallback(AbstractCallback):
         RuntimeError: an end hook without its start hook (e.g. ``"on_planner_end called
             without on_planner_start"``), a start hook twice without its end hook, or an
             episode ending while a step or planner call is still open (seed 000, gotcha 6).
+            nuPlan raises ``AssertionError`` with the same messages; simhops raises
+            ``RuntimeError`` because ``assert`` statements vanish under ``python -O``
+            (the check must always run) and an unpaired hook is a runtime misuse, not an
+            internal invariant. Catch ``RuntimeError`` where nuPlan code caught
+            ``AssertionError``.
     """
 
     def __init__(self) -> None:
@@ -120,6 +125,10 @@ class TimingCallback(AbstractCallback):
         self._planner.add(self._end("_t_planner", "on_planner_end", "on_planner_start"))
 
     # ------------------------------------------------------------------ results
+    def report_results(self, scenario_name: str) -> dict[str, Any]:
+        """``{"timing": summary of scenario_name}`` (see :meth:`summary`), empty if it has none."""
+        return {"timing": dict(self._summary[scenario_name])} if scenario_name in self._summary else {}
+
     def summary(self) -> dict[str, dict[str, float]]:
         """``{scenario name: {n_steps, step_mean_ms, step_max_ms, planner_mean_ms, planner_max_ms, episode_s}}``
         (a copy; times in ms except ``episode_s`` in s, NaN means for an episode without steps)."""

@@ -34,16 +34,16 @@ from simhops.dynamics.kernels.layout import STATE_DIM
 FORMAT = "simhops.simulation_history"
 VERSION = 1
 
-#: array name -> (private attribute of SimulationHistory, dtype, trailing shape)
-_ARRAYS: dict[str, tuple[str, str, tuple[int, ...]]] = {
-    "time_us": ("_time_us", "<i8", ()),
-    "states": ("_states", "<f8", (STATE_DIM,)),
-    "commands": ("_commands", "<f8", (4,)),
-    "command_modes": ("_modes", "|i1", ()),
-    "active_index": ("_active", "<i8", ()),
-    "progress_m": ("_progress", "<f8", ()),
-    "distance_m": ("_distance", "<f8", ()),
-    "crash": ("_crash", "|i1", ()),
+#: array name (:meth:`SimulationHistory.to_arrays`) -> (dtype on file, trailing shape)
+_ARRAYS: dict[str, tuple[str, tuple[int, ...]]] = {
+    "time_us": ("<i8", ()),
+    "states": ("<f8", (STATE_DIM,)),
+    "commands": ("<f8", (4,)),
+    "command_modes": ("|i1", ()),
+    "active_index": ("<i8", ()),
+    "progress_m": ("<f8", ()),
+    "distance_m": ("<f8", ()),
+    "crash": ("|i1", ()),
 }
 
 SERIALIZATION_TYPES = {"msgpack": ".msgpack", "json": ".json"}
@@ -57,22 +57,13 @@ class HistoryFormatError(ValueError):
 
 
 def history_arrays(history: SimulationHistory) -> dict[str, np.ndarray]:
-    """The history's rows as ``{name: array}`` (read-only views; see module docstring for names)."""
-    return {
-        "time_us": history.time_us, "states": history.states, "commands": history.commands,
-        "command_modes": history.command_modes, "active_index": history.active_index,
-        "progress_m": history.progress_m, "distance_m": history.distance_m, "crash": history.crash,
-    }
+    """The history's rows as ``{name: array}`` (:meth:`SimulationHistory.to_arrays`)."""
+    return history.to_arrays()
 
 
 def history_from_arrays(scenario: Scenario, arrays: Mapping[str, np.ndarray], n_samples: int,
                         has_last_state: bool) -> SimulationHistory:
-    """Rebuild a :class:`SimulationHistory` from its row arrays, exactly.
-
-    With the last state recorded (every history a :class:`Simulation` produces) this is
-    :meth:`SimulationHistory.from_arrays`; a history cut right after a sample (no last
-    state, e.g. a run that failed inside ``propagate``) is filled through the private
-    buffers with the same layout as ``add_sample``.
+    """Rebuild a :class:`SimulationHistory` from its row arrays, exactly (:meth:`SimulationHistory.from_arrays`).
 
     Args:
         scenario: the scenario of the episode.
@@ -89,24 +80,17 @@ def history_from_arrays(scenario: Scenario, arrays: Mapping[str, np.ndarray], n_
         raise HistoryFormatError(f"{n_rows} rows ({n_samples} samples) do not fit scenario {scenario.name!r} "
                                  f"({cap} iterations)")
     checked = {}
-    for name, (_, _, tail) in _ARRAYS.items():
+    for name, (_, tail) in _ARRAYS.items():
         if name not in arrays:
             raise HistoryFormatError(f"history array {name!r} is missing")
         a = np.asarray(arrays[name])
         if a.shape != (n_rows, *tail):
             raise HistoryFormatError(f"history array {name!r} has shape {a.shape}, expected {(n_rows, *tail)}")
         checked[name] = a
-    if has_last_state:
-        try:
-            return SimulationHistory.from_arrays(scenario, **checked)
-        except ValueError as exc:
-            raise HistoryFormatError(str(exc)) from exc
-    history = SimulationHistory(scenario)
-    for name, (attr, _, _) in _ARRAYS.items():
-        getattr(history, attr)[:n_rows] = checked[name]
-    history._n_samples = int(n_samples)
-    history._has_last = False
-    return history
+    try:
+        return SimulationHistory.from_arrays(scenario, **checked, has_last_state=bool(has_last_state))
+    except ValueError as exc:
+        raise HistoryFormatError(str(exc)) from exc
 
 
 def _metadata(metadata: Mapping[str, Any] | None) -> dict[str, Any]:
@@ -123,12 +107,12 @@ def history_to_dict(history: SimulationHistory, metadata: Mapping[str, Any] | No
     """The file content as a dict: raw bytes per array (``binary=True``, msgpack) or nested lists (JSON)."""
     arrays = {}
     for name, a in history_arrays(history).items():
-        dtype = _ARRAYS[name][1]
+        dtype = _ARRAYS[name][0]
         c = np.ascontiguousarray(a, dtype=np.dtype(dtype))
         arrays[name] = {"dtype": dtype, "shape": list(c.shape), "data": c.tobytes() if binary else c.tolist()}
     return {
         "format": FORMAT, "version": VERSION, "scenario": history.scenario.to_dict(),
-        "n_samples": len(history), "has_last_state": bool(history._has_last),
+        "n_samples": len(history), "has_last_state": history.has_last_state,
         "metadata": _metadata(metadata), "arrays": arrays,
     }
 
@@ -146,7 +130,7 @@ def history_from_dict(d: Any, source: str = "<dict>") -> tuple[SimulationHistory
     try:
         scenario = Scenario.from_dict(d["scenario"])
         arrays = {}
-        for name, (_, dtype, _) in _ARRAYS.items():
+        for name, (dtype, _) in _ARRAYS.items():
             spec = d["arrays"][name]
             if spec["dtype"] != dtype:
                 raise HistoryFormatError(f"{source}: array {name!r} has dtype {spec['dtype']!r}, expected {dtype!r}")

@@ -15,6 +15,7 @@ from simhops.dynamics.state.drone_state import DroneState
 
 if TYPE_CHECKING:
     from simhops.scenario.scenario import Scenario
+    from simhops.simulation.history.ego_state import EgoState
 
 _MODE_NAMES = {v: k for k, v in ACTION_MODES.items()}
 
@@ -60,26 +61,64 @@ class SimulationHistory:
         self._n_samples = 0
         self._has_last = False
 
+    #: names of :meth:`to_arrays`, in file order
+    ARRAY_NAMES = ("time_us", "states", "commands", "command_modes", "active_index", "progress_m", "distance_m",
+                   "crash")
+
+    def to_arrays(self) -> dict[str, np.ndarray]:
+        """The recorded rows as ``{name: array}`` (read-only views, ``T = n_rows`` rows each).
+
+        | name | shape, dtype | unit |
+        |---|---|---|
+        | ``time_us`` | (T,) int64 | us since start |
+        | ``states`` | (T, 17) float64 | DroneState layout |
+        | ``commands`` | (T, 4) float64 | SI command (NaN on the last-state row) |
+        | ``command_modes`` | (T,) int8 | 0 ctbr, 1 motor, -1 none |
+        | ``active_index`` | (T,) int64 | waypoints reached |
+        | ``progress_m`` | (T,) float64 | m |
+        | ``distance_m`` | (T,) float64 | m, to the active waypoint |
+        | ``crash`` | (T,) int8 | crash code |
+
+        With :attr:`has_last_state` and ``len(self)`` this is everything
+        :meth:`from_arrays` needs to rebuild the history bit for bit.
+        """
+        return {
+            "time_us": self.time_us, "states": self.states, "commands": self.commands,
+            "command_modes": self.command_modes, "active_index": self.active_index,
+            "progress_m": self.progress_m, "distance_m": self.distance_m, "crash": self.crash,
+        }
+
+    @property
+    def has_last_state(self) -> bool:
+        """Whether the state reached after the last sample is recorded (row ``len(self)``)."""
+        return self._has_last
+
     @classmethod
     def from_arrays(cls, scenario: "Scenario", time_us: np.ndarray, states: np.ndarray, commands: np.ndarray,
                     command_modes: np.ndarray, active_index: np.ndarray, crash: np.ndarray,
                     progress_m: np.ndarray | None = None, distance_m: np.ndarray | None = None,
-                    ) -> "SimulationHistory":
-        """Rebuild a history from its arrays (T rows = T - 1 samples + the last state).
+                    *, has_last_state: bool = True) -> "SimulationHistory":
+        """Rebuild a history from the arrays of :meth:`to_arrays` (T rows each).
 
-        ``distance_m`` / ``progress_m`` default to values recomputed from the positions.
+        With ``has_last_state`` (every history a finished :class:`Simulation` produces)
+        the T rows are T - 1 samples plus the last state; without it (a run cut inside
+        ``propagate``) they are T samples. ``distance_m`` / ``progress_m`` default to
+        values recomputed from the positions / zeros.
 
         Raises:
-            ValueError: inconsistent lengths or more rows than the scenario has iterations.
+            ValueError: inconsistent lengths, or more rows than the scenario has iterations.
         """
         h = cls(scenario)
         t = len(time_us)
-        if t < 1 or t > h._states.shape[0]:
-            raise ValueError(f"history of {t} rows does not fit scenario {scenario.name!r} "
-                             f"({h._states.shape[0]} iterations)")
+        cap = h._states.shape[0]
+        n_samples = t - 1 if has_last_state else t
+        if t < 1 or t > cap or n_samples >= cap:
+            raise ValueError(f"history of {t} rows ({n_samples} samples) does not fit scenario {scenario.name!r} "
+                             f"({cap} iterations)")
         for name, arr in (("states", states), ("commands", commands), ("command_modes", command_modes),
-                          ("active_index", active_index), ("crash", crash)):
-            if len(arr) != t:
+                          ("active_index", active_index), ("crash", crash), ("progress_m", progress_m),
+                          ("distance_m", distance_m)):
+            if arr is not None and len(arr) != t:
                 raise ValueError(f"{name} has {len(arr)} rows, expected {t}")
         h._time_us[:t] = time_us
         h._states[:t] = states
@@ -96,8 +135,8 @@ class SimulationHistory:
             progress_m = np.zeros(t)
         h._distance[:t] = distance_m
         h._progress[:t] = progress_m
-        h._n_samples = t - 1
-        h._has_last = True
+        h._n_samples = n_samples
+        h._has_last = bool(has_last_state)
         return h
 
     def _write(self, k: int, iteration: SimulationIteration, state: DroneState, obs: CourseProgress) -> None:
@@ -216,6 +255,14 @@ class SimulationHistory:
     @property
     def samples(self) -> list[SimulationHistorySample]:
         return list(self)
+
+    @property
+    def ego_states(self) -> list["EgoState"]:
+        """nuPlan's name: every recorded state (``n_rows``, the last state included), oldest first,
+        as :class:`EgoState` (a :class:`DroneState` with ``center`` and ``dynamic_car_state``)."""
+        from simhops.simulation.history.ego_state import EgoState
+
+        return [EgoState.from_array(self._states[k]) for k in range(self.n_rows)]
 
     @property
     def last_state(self) -> DroneState:

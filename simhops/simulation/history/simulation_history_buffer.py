@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from collections import deque
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from simhops.dynamics.state.drone_state import DroneState
+
+if TYPE_CHECKING:
+    from simhops.simulation.history.ego_state import EgoState
 
 
 class SimulationHistoryBuffer:
@@ -49,6 +52,13 @@ class SimulationHistoryBuffer:
     def drone_states(self) -> list[DroneState]:
         """States, oldest first (a copy of the window)."""
         return list(self._drone_states)
+
+    @property
+    def ego_states(self) -> list["EgoState"]:
+        """nuPlan's name: the states, oldest first, as :class:`EgoState` views (``ego_states[-1]`` is the newest)."""
+        from simhops.simulation.history.ego_state import EgoState
+
+        return [EgoState.of(s) for s in self._drone_states]
 
     @property
     def observations(self) -> list[Any]:

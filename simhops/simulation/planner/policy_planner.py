@@ -11,6 +11,7 @@ from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.dynamics.kernels.layout import ACTION_MODES, OBS_BASE_DIM
 from simhops.simulation.observation.policy_observation import compute_policy_observation
 from simhops.simulation.planner.abstract_planner import AbstractPlanner, PlannerInitialization, PlannerInput
+from simhops.simulation.seeding import scenario_seed
 
 #: loaded models per process: (resolved path, mtime_ns, size, device) -> model
 _MODEL_CACHE: dict[tuple[str, int, int, str], Any] = {}
@@ -70,6 +71,10 @@ class PolicyPlanner(AbstractPlanner):
         action_mode: ``"ctbr"`` or ``"motor"``, as in training (``env.action_mode``);
             None: the default config's.
         torch_threads: ``torch.set_num_threads`` on load (None leaves torch alone).
+        seed: with ``deterministic=False``, each episode samples from its own torch
+            generator seeded with ``scenario_seed(seed, scenario name)``; the global torch
+            RNG is saved and restored around each ``predict``, so results do not depend on
+            the backend, the worker or the order of scenarios.
 
     Raises:
         ValueError: unknown ``action_mode`` (constructor); the model's observation or action
@@ -79,7 +84,7 @@ class PolicyPlanner(AbstractPlanner):
 
     def __init__(self, model_path: str | Path, deterministic: bool = True, device: str = "cpu",
                  n_obs_waypoints: int | None = None, action_mode: str | None = None,
-                 torch_threads: int | None = None) -> None:
+                 torch_threads: int | None = None, seed: int = 0) -> None:
         if action_mode is None:
             from simhops.config import SimHopsConfig
 
@@ -92,6 +97,8 @@ class PolicyPlanner(AbstractPlanner):
         self.n_obs_waypoints = n_obs_waypoints
         self.command_mode = action_mode
         self.torch_threads = torch_threads
+        self.seed = int(seed)
+        self._torch_state: Any = None
         self._model: Any = None
         self._init: PlannerInitialization | None = None
         self._last_action = np.zeros(4)
@@ -109,6 +116,7 @@ class PolicyPlanner(AbstractPlanner):
         state["_model"] = None
         state["_init"] = None
         state["_last_action"] = np.zeros(4)
+        state["_torch_state"] = None
         return state
 
     def _load(self) -> Any:
@@ -134,6 +142,13 @@ class PolicyPlanner(AbstractPlanner):
         self._load()
         self._init = initialization
         self._last_action = np.zeros(4)
+        self._torch_state = None
+        if not self.deterministic:
+            import torch
+
+            gen = torch.Generator()
+            gen.manual_seed(scenario_seed(self.seed, initialization.scenario_name) & (2**63 - 1))
+            self._torch_state = gen.get_state()
 
     def compute_planner_trajectory(self, current_input: PlannerInput) -> DroneCommand:
         init = self._init
@@ -142,7 +157,15 @@ class PolicyPlanner(AbstractPlanner):
         state, progress = current_input.history.current_state
         obs = compute_policy_observation(state, init.waypoints, progress.active_index, self._last_action,
                                          self.n_obs_waypoints)
-        action, _ = self._model.predict(obs, deterministic=self.deterministic)
+        if self.deterministic:
+            action, _ = self._model.predict(obs, deterministic=True)
+        else:
+            import torch
+
+            with torch.random.fork_rng(devices=[]):  # this episode's own stream; the global RNG is untouched
+                torch.set_rng_state(self._torch_state)
+                action, _ = self._model.predict(obs, deterministic=False)
+                self._torch_state = torch.get_rng_state()
         command = DroneCommand.from_normalized(np.asarray(action).reshape(4), self.command_mode, init.physics)
         self._last_action = command.normalized
         return command

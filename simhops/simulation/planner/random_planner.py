@@ -7,10 +7,15 @@ import numpy as np
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import AbstractPlanner, PlannerInitialization, PlannerInput
+from simhops.simulation.seeding import scenario_generator
 
 
 class RandomPlanner(AbstractPlanner):
-    """Uniform actions in [-1, 1]^4, seeded per episode from ``seed`` and the scenario name (reproducible)."""
+    """Uniform actions in [-1, 1]^4, seeded per episode from a stable hash of (``seed``, scenario name).
+
+    Every scenario gets its own stream (:func:`~simhops.simulation.seeding.scenario_seed`),
+    the same on every backend and in every process.
+    """
 
     def __init__(self, seed: int = 0, command_mode: str = "ctbr") -> None:
         self.seed = seed
@@ -19,8 +24,7 @@ class RandomPlanner(AbstractPlanner):
         self._physics: PhysicsParams | None = None
 
     def initialize(self, initialization: PlannerInitialization) -> None:
-        name_key = sum(initialization.scenario_name.encode())
-        self._rng = np.random.default_rng([self.seed, name_key])
+        self._rng = scenario_generator(self.seed, initialization.scenario_name)
         self._physics = initialization.physics
 
     def compute_planner_trajectory(self, current_input: PlannerInput) -> DroneCommand:

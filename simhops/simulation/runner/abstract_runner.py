@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from simhops.scenario.scenario import Scenario
+    from simhops.simulation.callback.abstract_callback import AbstractCallback
+    from simhops.simulation.runner.callback_session import CallbackSession
     from simhops.simulation.planner.abstract_planner import AbstractPlanner
     from simhops.simulation.runner.runner_report import RunnerReport
 
@@ -19,8 +21,13 @@ class AbstractRunner(abc.ABC):
     """
 
     @abc.abstractmethod
-    def run(self) -> "RunnerReport":
+    def run(self, session: "CallbackSession | None" = None) -> "RunnerReport":
         """Run the simulation to its end and report.
+
+        Args:
+            session: set by ``run_simulations`` inside a batch so that the callback's
+                initialization hooks fire once per batch (see :class:`CallbackSession`);
+                None: this run is the whole run.
 
         Raises:
             Exception: whatever the planner, simulation or callbacks raise;
@@ -36,3 +43,8 @@ class AbstractRunner(abc.ABC):
     @abc.abstractmethod
     def planner(self) -> "AbstractPlanner":
         """The planner driving the simulation."""
+
+    @property
+    def callback(self) -> "AbstractCallback | None":
+        """The observers of this run (None: none); ``run_simulations`` opens one session per distinct object."""
+        return None

@@ -25,6 +25,8 @@ class RunnerReport:
     | ``metrics`` | - | ``{metric name: value}`` from the run's :class:`MetricCallback` (empty if none or on failure) |
     | ``timing`` | ms / s | the run's :class:`TimingCallback` summary for this scenario (empty if none) |
     | ``callback_errors`` | - | ``(callback, hook, repr(exception))`` isolated by a ``MultiCallback(isolate_exceptions=True)`` during this run |
+    | ``extras`` | - | other results the callbacks handed over (``AbstractCallback.report_results``), by key |
+    | ``timed_out`` | - | the run was stopped at its time limit (then ``succeeded`` is False) |
     | ``history`` | - | the episode's :class:`SimulationHistory` when the runner was asked to keep it, else None |
 
     Reports are small and picklable: they travel back from worker processes.
@@ -42,6 +44,8 @@ class RunnerReport:
     timing: dict[str, float] = field(default_factory=dict)
     callback_errors: tuple[tuple[str, str, str], ...] = ()
     history: "SimulationHistory | None" = None
+    extras: dict[str, Any] = field(default_factory=dict)
+    timed_out: bool = False
 
     @property
     def duration_s(self) -> float | None:
@@ -50,8 +54,10 @@ class RunnerReport:
 
     @property
     def status(self) -> str:
-        """``"succeeded"`` or ``"failed"``."""
-        return "succeeded" if self.succeeded else "failed"
+        """``"succeeded"``, ``"timeout"`` (stopped at its time limit) or ``"failed"`` (anything else)."""
+        if self.succeeded:
+            return "succeeded"
+        return "timeout" if self.timed_out else "failed"
 
 
 def log_name_of(scenario_name: str) -> str:

@@ -7,12 +7,11 @@ import time
 from typing import Any, Callable, Iterator
 
 from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.simulation.callback.metric_callback import MetricCallback
 from simhops.simulation.callback.multi_callback import MultiCallback
-from simhops.simulation.callback.timing_callback import TimingCallback
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.simulation.planner.abstract_planner import AbstractPlanner, PlannerInput
 from simhops.simulation.runner.abstract_runner import AbstractRunner
+from simhops.simulation.runner.callback_session import CallbackSession
 from simhops.simulation.runner.runner_report import RunnerReport, log_name_of
 from simhops.simulation.simulation import Simulation
 from simhops.simulation.simulation_setup import validate_planner_setup
@@ -78,8 +77,11 @@ class SimulationRunner(AbstractRunner):
           on_simulation_end(setup, planner, simulation.history)
         on_initialization_end(setup)
 
-    In simhops ``on_initialization_start/end`` wrap the whole run of one runner (the
-    planner is initialized per episode, inside the simulation hooks, as in the env).
+    ``on_initialization_start/end`` wrap the whole run: when :meth:`run` is called on
+    its own they wrap this one episode; inside a batch (``run_simulations``) the
+    runner gets a :class:`CallbackSession` and the hooks fire once per batch, per
+    callback instance and worker process (see :class:`CallbackSession`). The planner is
+    initialized per episode, inside the simulation hooks, as in the env.
     Every end hook runs in a ``finally`` once its start hook was called, even if that
     start hook itself raised (seed 000, gotcha 6): when the planner, the simulation or
     a callback raises, the open end hooks are still called - with
@@ -91,7 +93,8 @@ class SimulationRunner(AbstractRunner):
     Args:
         simulation: the episode to run (``initialize`` is called by :meth:`run`).
         planner: the planner driving it.
-        callback: observers (a single callback or a :class:`MultiCallback`), or None.
+        callback: observers (a single callback or a :class:`MultiCallback`); None: the
+            simulation's own ``callback`` (nuPlan's ``Simulation(setup, callback)``), if any.
         keep_history: put the :class:`SimulationHistory` into the report (it then
             travels back from worker processes; leave False for large batches).
 
@@ -110,6 +113,8 @@ class SimulationRunner(AbstractRunner):
             raise TypeError(f"callback must be an AbstractCallback or None, got {type(callback).__name__}")
         self._simulation = simulation
         self._planner = planner
+        if callback is None:
+            callback = simulation.callback
         self._callback = callback if callback is not None else AbstractCallback()
         self.keep_history = keep_history
 
@@ -127,11 +132,12 @@ class SimulationRunner(AbstractRunner):
 
     @property
     def callback(self) -> AbstractCallback:
+        """The observers (an ``AbstractCallback()`` that does nothing when none were given)."""
         return self._callback
 
-    def _step(self, planner_input: PlannerInput) -> None:
+    def _step(self, cb: AbstractCallback, planner_input: PlannerInput) -> None:
         """One step: step/planner hooks around the planner call, then ``propagate``."""
-        sim, setup, cb = self._simulation, self._simulation.setup, self._callback
+        sim, setup = self._simulation, self._simulation.setup
         out: list[DroneCommand | None] = [None]
         with _EndHook(lambda: cb.on_step_end(setup, planner_input, out[0]), "on_step_end"):
             cb.on_step_start(setup, planner_input)
@@ -140,36 +146,44 @@ class SimulationRunner(AbstractRunner):
                 out[0] = self._planner.compute_trajectory(planner_input)
             sim.propagate(out[0])
 
-    def run(self) -> RunnerReport:
+    def run(self, session: CallbackSession | None = None) -> RunnerReport:
         """Run the episode to its end (see class docstring) and return a succeeded report.
 
+        Args:
+            session: inside a batch, the callback's session (initialization hooks once per
+                batch); None: this run is the whole run (initialization hooks around it).
+
         Raises:
-            Exception: any failure, after the open end hooks were called.
+            BaseException: any failure, after the open end hooks were called.
         """
         start = time.time()
-        sim, setup, cb, planner = self._simulation, self._simulation.setup, self._callback, self._planner
-        multis = [m for m in iter_callbacks(cb) if isinstance(m, MultiCallback)]
-        n_errors = [len(m.errors) for m in multis]
+        sim, setup, planner = self._simulation, self._simulation.setup, self._planner
         validate_planner_setup(setup, planner)
-        with _EndHook(lambda: cb.on_initialization_end(setup), "on_initialization_end"):
-            cb.on_initialization_start(setup)
-            with _EndHook(lambda: cb.on_simulation_end(setup, planner, sim.history), "on_simulation_end"):
-                cb.on_simulation_start(setup)
-                planner.initialize(sim.initialize())
-                while sim.is_simulation_running():
-                    self._step(sim.get_planner_input())
+        if session is None:
+            cb = self._callback
+            with _EndHook(lambda: cb.on_initialization_end(setup), "on_initialization_end"):
+                cb.on_initialization_start(setup)
+                self._run_episode(cb)
+        else:
+            cb = session.attach(self._callback, setup)
+            self._run_episode(cb)
         name = self.scenario.name
-        metrics: dict[str, Any] = {}
-        timing: dict[str, float] = {}
-        for c in iter_callbacks(cb):
-            if isinstance(c, MetricCallback) and name in c.results:
-                metrics.update(c.results[name])
-            elif isinstance(c, TimingCallback) and name in c.summary():
-                timing.update(c.summary()[name])
-        errors = tuple(e for m, n in zip(multis, n_errors) for e in m.errors[n:])
+        results = dict(cb.report_results(name))
+        metrics = dict(results.pop("metrics", {}) or {})
+        timing = dict(results.pop("timing", {}) or {})
+        errors = tuple(tuple(e) for e in results.pop("callback_errors", ()) or ())
         return RunnerReport(
             succeeded=True, error_message=None, start_time=start, end_time=time.time(),
             planner_name=planner.name(), scenario_name=name, log_name=log_name_of(name), seed=self.scenario.seed,
-            metrics=metrics, timing=timing, callback_errors=errors,
+            metrics=metrics, timing=timing, callback_errors=errors, extras=results,
             history=sim.history if self.keep_history else None,
         )
+
+    def _run_episode(self, cb: AbstractCallback) -> None:
+        """``on_simulation_start`` .. steps .. ``on_simulation_end`` with ``cb``."""
+        sim, setup, planner = self._simulation, self._simulation.setup, self._planner
+        with _EndHook(lambda: cb.on_simulation_end(setup, planner, sim.history), "on_simulation_end"):
+            cb.on_simulation_start(setup)
+            planner.initialize(sim.initialize())
+            while sim.is_simulation_running():
+                self._step(cb, sim.get_planner_input())

@@ -8,4 +8,7 @@ from simhops.simulation.simulation_time_controller.step_simulation_time_controll
     StepSimulationTimeController,
 )
 
-__all__ = ["AbstractSimulationTimeController", "SimulationIteration", "StepSimulationTimeController"]
+from simhops.simulation.simulation_time_controller.simulation_time_controller import SimulationTimeController
+
+__all__ = ["AbstractSimulationTimeController", "SimulationIteration", "SimulationTimeController",
+           "StepSimulationTimeController"]
