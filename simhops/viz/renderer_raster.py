@@ -236,60 +236,81 @@ def background(img, rot, eye, focal, cx, cy, sky_top, sky_horizon, ground, grid,
     ground; outside is shaded darker) and soft shadows ``shadows`` (S, 4): x, y (m),
     radius (m), darkness in [0, 1]. Distance fog blends the ground into ``sky_horizon``
     over ``fog_m`` metres.
+
+    Distance-dependent terms (fog, pixel footprint, sky gradient) are evaluated once per
+    row at the image's centre column: exact for a camera without roll (screen x
+    horizontal, as :meth:`PinholeCamera.look_at` builds), a close approximation otherwise.
     """
     h, w = img.shape[0], img.shape[1]
     inv_f = 1.0 / focal
+    dome2 = dome_radius * dome_radius
+    ring_in = max(dome_radius - 0.5, 0.0) ** 2
+    ring_out = (dome_radius + 0.5) ** 2
+    n_sh = shadows.shape[0]
     for y in range(h):
+        v = (y - cy) * inv_f
+        # row terms at u = 0
+        rdx, rdy, rdz = rot[1, 0] * v + rot[2, 0], rot[1, 1] * v + rot[2, 1], rot[1, 2] * v + rot[2, 2]
+        rdn = math.sqrt(rdx * rdx + rdy * rdy + rdz * rdz)
+        sin_el = rdz / rdn
+        e = math.sqrt(max(sin_el, 0.0))
+        sr_, sg_, sb_ = (sky_horizon[0] + (sky_top[0] - sky_horizon[0]) * e,
+                         sky_horizon[1] + (sky_top[1] - sky_horizon[1]) * e,
+                         sky_horizon[2] + (sky_top[2] - sky_horizon[2]) * e)
+        row_ground = rdz < -1e-9 and eye[2] > 0.0
+        fog, foot = 1.0, 1.0
+        if row_ground:
+            dist = -eye[2] / rdz * rdn
+            fog = 1.0 - math.exp(-dist / fog_m)
+            foot = dist * inv_f / math.sqrt(max(-sin_el, 0.08))
         for x in range(w):
-            u, v = (x - cx) * inv_f, (y - cy) * inv_f
-            dx = rot[0, 0] * u + rot[1, 0] * v + rot[2, 0]
-            dy = rot[0, 1] * u + rot[1, 1] * v + rot[2, 1]
-            dz = rot[0, 2] * u + rot[1, 2] * v + rot[2, 2]
-            dn = math.sqrt(dx * dx + dy * dy + dz * dz)
-            sin_el = dz / dn
-            if dz < -1e-9 and eye[2] > 0.0:
-                t = -eye[2] / dz
-                gx, gy = eye[0] + t * dx, eye[1] + t * dy
-                dist = t * dn
-                foot = dist * inv_f / math.sqrt(max(-sin_el, 0.08))
-                cr, cg, cb = ground[0], ground[1], ground[2]
-                rad = math.sqrt(gx * gx + gy * gy)
-                if rad > dome_radius:
-                    cr, cg, cb = cr * 0.9, cg * 0.9, cb * 0.9
-                fx = abs(gx / grid_step - math.floor(gx / grid_step + 0.5)) * grid_step
-                fy = abs(gy / grid_step - math.floor(gy / grid_step + 0.5)) * grid_step
-                a = max(_line_coverage(fx, 0.025, foot), _line_coverage(fy, 0.025, foot)) * 0.8
+            u = (x - cx) * inv_f
+            dz = rot[0, 2] * u + rdz
+            if not (dz < -1e-9 and eye[2] > 0.0):
+                img[y, x, 0], img[y, x, 1], img[y, x, 2] = sr_, sg_, sb_
+                continue
+            t = -eye[2] / dz
+            gx = eye[0] + t * (rot[0, 0] * u + rdx)
+            gy = eye[1] + t * (rot[0, 1] * u + rdy)
+            if not row_ground:  # rolled camera, this row's centre is sky: per-pixel terms
+                dn = math.sqrt(u * u + v * v + 1.0)
+                fog = 1.0 - math.exp(-t * dn / fog_m)
+                foot = t * dn * inv_f / math.sqrt(max(-dz / dn, 0.08))
+            cr, cg, cb = ground[0], ground[1], ground[2]
+            r2 = gx * gx + gy * gy
+            if r2 > dome2:
+                cr, cg, cb = cr * 0.9, cg * 0.9, cb * 0.9
+            fx = abs(gx / grid_step - math.floor(gx / grid_step + 0.5)) * grid_step
+            fy = abs(gy / grid_step - math.floor(gy / grid_step + 0.5)) * grid_step
+            a = max(_line_coverage(fx, 0.025, foot), _line_coverage(fy, 0.025, foot)) * 0.8
+            if a > 0.0:
                 cr += (grid[0] - cr) * a
                 cg += (grid[1] - cg) * a
                 cb += (grid[2] - cb) * a
-                ax = _line_coverage(abs(gy), 0.04, foot) * (gx > 0.0)
-                ay = _line_coverage(abs(gx), 0.04, foot) * (gy > 0.0)
-                cr += (215.0 - cr) * ax * 0.8
-                cg += (70.0 - cg) * ax * 0.8
-                cb += (60.0 - cb) * ax * 0.8
-                cr += (60.0 - cr) * ay * 0.8
-                cg += (170.0 - cg) * ay * 0.8
-                cb += (80.0 - cb) * ay * 0.8
-                a = _line_coverage(abs(rad - dome_radius), 0.06, foot)
+            if gx > 0.0 and abs(gy) < 0.05 + foot:
+                a = _line_coverage(abs(gy), 0.04, foot) * 0.8
+                cr += (215.0 - cr) * a
+                cg += (70.0 - cg) * a
+                cb += (60.0 - cb) * a
+            if gy > 0.0 and abs(gx) < 0.05 + foot:
+                a = _line_coverage(abs(gx), 0.04, foot) * 0.8
+                cr += (60.0 - cr) * a
+                cg += (170.0 - cg) * a
+                cb += (80.0 - cb) * a
+            if ring_in < r2 < ring_out or foot > 0.4:
+                a = _line_coverage(abs(math.sqrt(r2) - dome_radius), 0.06, foot)
                 cr += (dome_color[0] - cr) * a
                 cg += (dome_color[1] - cg) * a
                 cb += (dome_color[2] - cb) * a
-                shade = 1.0
-                for s in range(shadows.shape[0]):
-                    ex, ey, sr = gx - shadows[s, 0], gy - shadows[s, 1], shadows[s, 2]
-                    sd2 = ex * ex + ey * ey
-                    if sd2 < sr * sr:
-                        shade *= 1.0 - shadows[s, 3] * (1.0 - _smooth(0.45 * sr, sr, math.sqrt(sd2)))
-                cr, cg, cb = cr * shade, cg * shade, cb * shade
-                fog = 1.0 - math.exp(-dist / fog_m)
-                img[y, x, 0] = cr + (sky_horizon[0] - cr) * fog
-                img[y, x, 1] = cg + (sky_horizon[1] - cg) * fog
-                img[y, x, 2] = cb + (sky_horizon[2] - cb) * fog
-            else:
-                e = math.sqrt(max(sin_el, 0.0))
-                img[y, x, 0] = sky_horizon[0] + (sky_top[0] - sky_horizon[0]) * e
-                img[y, x, 1] = sky_horizon[1] + (sky_top[1] - sky_horizon[1]) * e
-                img[y, x, 2] = sky_horizon[2] + (sky_top[2] - sky_horizon[2]) * e
+            shade = 1.0
+            for s in range(n_sh):
+                ex, ey, sr = gx - shadows[s, 0], gy - shadows[s, 1], shadows[s, 2]
+                sd2 = ex * ex + ey * ey
+                if sd2 < sr * sr:
+                    shade *= 1.0 - shadows[s, 3] * (1.0 - _smooth(0.45 * sr, sr, math.sqrt(sd2)))
+            img[y, x, 0] = cr * shade + (sky_horizon[0] - cr * shade) * fog
+            img[y, x, 1] = cg * shade + (sky_horizon[1] - cg * shade) * fog
+            img[y, x, 2] = cb * shade + (sky_horizon[2] - cb * shade) * fog
 
 
 @_njit
