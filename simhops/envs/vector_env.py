@@ -21,7 +21,7 @@ from simhops.dynamics.kernels.layout import ACTION_MODES, CRASH_NAMES, STATE_DIM
 from simhops.dynamics.kernels.vector_step import vector_reset, vector_reset_serial, vector_step, vector_step_serial
 from simhops.simulation.observation.policy_observation import policy_observation_space
 from simhops.dynamics.physics.physics_params import PhysicsParams
-from simhops.viz.renderer_env import RENDER_MODES, EnvRenderer, validate_render_mode
+from simhops.viz.renderer_env import RENDER_MODES, TRAIL_POINTS, EnvRenderer, validate_render_mode
 from simhops.viz.renderer_trail import TrailBuffer
 
 _PARALLEL_MIN_ENVS = 64
@@ -146,7 +146,7 @@ class SimHopsVectorEnv(VectorEnv):
         if render_mode is not None:
             self._renderer = EnvRenderer(render_mode, render_width, render_height, render_camera,
                                          arm_length_m=self.physics.airframe.arm_m)
-            self._trails = TrailBuffer(n, capacity=self.max_episode_steps + 1)
+            self._trails = TrailBuffer(n, capacity=min(self.max_episode_steps + 1, TRAIL_POINTS))
             if self.render_env_index is None:
                 self._render_mask[:] = True
             else:

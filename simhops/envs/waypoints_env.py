@@ -24,7 +24,7 @@ from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.simulation.planner.abstract_planner import PlannerInput
 from simhops.simulation.simulation import Simulation
 from simhops.simulation.simulation_setup import build_simulation_setup
-from simhops.viz.renderer_env import RENDER_MODES, EnvRenderer, validate_render_mode
+from simhops.viz.renderer_env import RENDER_MODES, TRAIL_POINTS, EnvRenderer, validate_render_mode
 
 
 def reward_params(cfg: SimHopsConfig) -> np.ndarray:
@@ -48,9 +48,6 @@ def resolve_config(config: SimHopsConfig | str | Path | None, overrides: Sequenc
             raise ValueError("overrides are only applied to a config loaded from a file; pass config=None or a path")
         return config
     return load_config(config, overrides)
-
-
-_TRAIL_POINTS = 1000  # positions of the drawn trail (20 s at 50 Hz)
 
 
 class WaypointsEnv(gym.Env):
@@ -238,8 +235,9 @@ class WaypointsEnv(gym.Env):
         if self._renderer is None:
             return EnvRenderer.warn_no_mode()
         state, progress = self.simulation.history_buffer.current_state
-        past = self.simulation.history.positions[-(_TRAIL_POINTS - 1):]
-        trail = np.concatenate([past, state.position[None, :]])
+        trail = self.simulation.history.positions[-TRAIL_POINTS:]  # ends at the current state once stepped
+        if not len(trail) or not np.array_equal(trail[-1], state.position):
+            trail = np.concatenate([trail[-(TRAIL_POINTS - 1):], state.position[None, :]])
         sc = self.scenario
         return self._renderer.render(state.position, state.attitude, sc.waypoints, progress.active_index, trail,
                                      sc.reach_radius_m, sc.dome_radius_m,

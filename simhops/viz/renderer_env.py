@@ -19,10 +19,12 @@ from gymnasium.error import UnsupportedMode
 
 from simhops.viz.renderer import FrameRenderer
 
-__all__ = ["EnvRenderer", "RENDER_MODES", "UnsupportedRenderMode", "validate_render_mode"]
+__all__ = ["EnvRenderer", "RENDER_MODES", "TRAIL_POINTS", "UnsupportedRenderMode", "validate_render_mode"]
 
 #: render modes of the simhops envs (``metadata["render_modes"]``)
 RENDER_MODES = ("rgb_array", "human")
+#: positions of the drawn trail (20 s at 50 Hz)
+TRAIL_POINTS = 1000
 
 
 class UnsupportedRenderMode(UnsupportedMode, ValueError):
@@ -82,7 +84,9 @@ class EnvRenderer:
                 self._viz = RerunVisualizer(self.application_id, spawn=True)
             except Exception as exc:  # no rerun executable, no display, sandbox: rendering must not crash the env
                 self._viewer_failed = True
-                logger.warn(f"render_mode='human': could not spawn the Rerun viewer ({exc!r}); not rendering")
+                first_line = (str(exc).strip().splitlines() or [""])[0]
+                logger.warn(f"render_mode='human': could not spawn the Rerun viewer "
+                            f"({type(exc).__name__}: {first_line}); not rendering")
         return self._viz
 
     def render(self, position: np.ndarray, attitude_wxyz: np.ndarray, waypoints: np.ndarray, active_index: int,
