@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import json
 import math
 import subprocess
@@ -307,3 +308,18 @@ def test_bench_render_quick_prints_one_json_line():
     fig = record["figures"]["env_render[chase,320x240]"]
     assert fig["fps"] > 0 and fig["cpu_fps"] > 0
     assert record["targets"]["env_render_320x240_fps"]["target"] == 100.0
+
+
+@pytest.mark.skipif(importlib.util.find_spec("moviepy") is None,
+                    reason="RecordVideo needs moviepy: pip install 'simhops[video]'")
+def test_vector_record_video_with_every_sub_env(tmp_path):
+    from gymnasium.wrappers.vector import RecordVideo
+
+    venv = gym.make_vec(ENV_ID, num_envs=2, render_mode="rgb_array", render_env_index=None, render_width=64,
+                        render_height=48, overrides=["scenario.duration_s=0.2"])
+    venv = RecordVideo(venv, str(tmp_path), episode_trigger=lambda ep: ep == 0)
+    venv.reset(seed=0)
+    for _ in range(15):
+        venv.step(np.zeros((2, 4), dtype=np.float32))
+    venv.close()
+    assert [p.suffix for p in tmp_path.iterdir()] == [".mp4"]
