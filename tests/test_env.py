@@ -77,9 +77,9 @@ def test_sb3_env_checker_passes(make_env):
     sb3_check_env(env, warn=True, skip_render_check=True)
 
 
-def test_render_mode_other_than_none_is_rejected():
+def test_unknown_render_mode_is_rejected():
     with pytest.raises(ValueError, match="render_mode"):
-        WaypointsEnv(render_mode="human")
+        WaypointsEnv(render_mode="bogus")
 
 
 def test_wrong_config_key_names_the_key():

@@ -29,6 +29,8 @@ from simhops.envs.episode_recorder import EpisodeRecorder
 from simhops.envs.vector_step_record import VectorStepRecord
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.observation.policy_observation import policy_observation_space
+from simhops.viz.renderer_env import RENDER_MODES, TRAIL_POINTS, EnvRenderer, validate_render_mode
+from simhops.viz.renderer_trail import TrailBuffer
 
 _PARALLEL_MIN_ENVS = 64
 
@@ -81,6 +83,17 @@ class SimHopsVectorEnv(VectorEnv):
     | ``autoreset_mode`` | ``AutoresetMode`` or its string value |
     | ``callback`` | simulation callback receiving ``on_simulation_start/end`` per finished episode (requires recording) |
     | ``record_histories`` | keep per-env trajectories and put the finished episode's ``SimulationHistory`` into ``infos["final_info"]["simulation_history"]`` (memory: N x steps x 22 doubles) |
+    | ``render_mode`` | None, ``"rgb_array"`` or ``"human"`` (as WaypointsEnv; other values raise ``UnsupportedRenderMode``) |
+    | ``render_env_index`` | the sub-env ``render()`` draws (default 0), or None for all of them |
+    | ``render_width``, ``render_height``, ``render_camera`` | frame size (px) and camera, as WaypointsEnv |
+
+    ## Rendering
+    ``render()`` returns a tuple of ``(render_height, render_width, 3)`` uint8 frames (Gymnasium's
+    ``VectorEnv.render`` convention): ``(frame,)`` of sub-env ``render_env_index``, or one frame
+    per sub-env when it is None (what ``gymnasium.wrappers.vector.RecordVideo`` expects).
+    :meth:`render_env` returns one sub-env's frame. ``"human"`` streams sub-env
+    ``render_env_index`` (default 0) to a spawned Rerun viewer on every reset and step.
+    Trails are kept only when a render mode is set (only for the rendered sub-env(s)).
 
     Per-step hooks are not called by the batched env (their cost with no listener is zero).
     ``on_record`` (settable attribute, default None): called with each call's
@@ -93,18 +106,24 @@ class SimHopsVectorEnv(VectorEnv):
         ConfigError: invalid config (names the key).
     """
 
-    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": []}
+    metadata = {"autoreset_mode": AutoresetMode.NEXT_STEP, "render_modes": list(RENDER_MODES), "render_fps": 50}
 
     def __init__(self, num_envs: int = 1, config: SimHopsConfig | str | Path | None = None,
                  overrides: Sequence[str] = (), autoreset_mode: AutoresetMode | str = AutoresetMode.NEXT_STEP,
                  callback: AbstractCallback | None = None, record_histories: bool = False,
-                 render_mode: str | None = None, **kwargs: Any) -> None:
+                 render_mode: str | None = None, render_env_index: int | None = 0, render_width: int = 320,
+                 render_height: int = 240, render_camera: str = "chase", **kwargs: Any) -> None:
         if kwargs:
             raise TypeError(f"SimHopsVectorEnv got unexpected arguments {sorted(kwargs)}")
         if not isinstance(num_envs, (int, np.integer)) or isinstance(num_envs, bool) or num_envs < 1:
             raise ValueError(f"num_envs must be an int >= 1 (got {num_envs!r})")
-        if render_mode is not None:
-            raise ValueError(f"render_mode must be None (got {render_mode!r})")
+        self.render_mode = validate_render_mode(render_mode)
+        if render_env_index is not None and not (isinstance(render_env_index, (int, np.integer))
+                                                 and 0 <= render_env_index < num_envs):
+            raise ValueError(f"render_env_index must be None or an int in [0, {num_envs - 1}], got {render_env_index!r}")
+        if render_mode == "human" and render_env_index is None:
+            render_env_index = 0
+        self.render_env_index = None if render_env_index is None else int(render_env_index)
         mode = AutoresetMode(autoreset_mode)
         if mode == AutoresetMode.DISABLED:
             raise ValueError("autoreset_mode must be NEXT_STEP or SAME_STEP (DISABLED is not supported)")
@@ -171,6 +190,18 @@ class SimHopsVectorEnv(VectorEnv):
             ("reset_mask", "_reset_mask"), ("none", "_none"))}
         self._recorder = (EpisodeRecorder(params.builder, params.physics, params.action_mode, n, callback)
                           if recording else None)
+        self.metadata = {**self.metadata, "render_fps": self.config.scenario.control_hz}
+        self._renderer: EnvRenderer | None = None
+        self._trails: TrailBuffer | None = None
+        self._render_mask = np.zeros(n, dtype=bool)
+        if render_mode is not None:
+            self._renderer = EnvRenderer(render_mode, render_width, render_height, render_camera,
+                                         arm_length_m=self.physics.airframe.arm_m)
+            self._trails = TrailBuffer(n, capacity=min(self.max_episode_steps + 1, TRAIL_POINTS))
+            if self.render_env_index is None:
+                self._render_mask[:] = True
+            else:
+                self._render_mask[self.render_env_index] = True
 
     # -- Gymnasium VectorEnv API ------------------------------------------------------------
     def reset(self, *, seed: int | Sequence[int | None] | None = None, options: dict[str, Any] | None = None):
@@ -213,6 +244,8 @@ class SimHopsVectorEnv(VectorEnv):
                 self._recorder.on_reset(record)
             if self.on_record is not None:
                 self.on_record(record)
+        if self._trails is not None:
+            self._record_trails(mask)
         infos = self._infos(None)
         if self.physics.disturbed:
             infos["plant_params"] = self.plant_params()
@@ -303,7 +336,53 @@ class SimHopsVectorEnv(VectorEnv):
                     target["_simulation_history"] = done.copy()
             if self.on_record is not None:
                 self.on_record(record)
+        if self._trails is not None:
+            self._record_trails(self._reset_mask)
         return self._obs.copy(), self._rew.copy(), self._term.copy(), self._trunc.copy(), infos
+
+    # -- rendering ----------------------------------------------------------------------------
+    def _record_trails(self, restarted: np.ndarray) -> None:
+        """Trail upkeep of the rendered sub-envs; ``restarted``: those that began a new episode."""
+        self._trails.clear(restarted & self._render_mask)
+        if self.render_env_index is not None and restarted[self.render_env_index]:
+            self._renderer.reset()
+        self._trails.append(self.states[:, 0:3], self._render_mask)
+        if self.render_mode == "human" and self.render_env_index is not None:
+            self.render()
+
+    def render_env(self, index: int):
+        """Sub-env ``index``'s frame ((render_height, render_width, 3) uint8; None in "human" mode).
+
+        Raises:
+            RuntimeError: no render mode, or called before ``reset()``.
+            ValueError: ``index`` is not a rendered sub-env (``render_env_index``, or any when it is None).
+        """
+        if self._renderer is None:
+            raise RuntimeError("render_env() needs render_mode='rgb_array' or 'human' at construction")
+        if not self._seeded:
+            raise RuntimeError("call reset() before render()")
+        if not (isinstance(index, (int, np.integer)) and 0 <= index < self.num_envs and self._render_mask[index]):
+            raise ValueError(f"index must be a rendered sub-env (render_env_index={self.render_env_index}), "
+                             f"got {index!r}")
+        i = int(index)
+        if self.render_env_index is None:  # frames of several sub-envs: no chase-camera smoothing across them
+            self._renderer.reset()
+        sc = self.config.scenario
+        wps = self.waypoints[i, :self.n_waypoints[i]]
+        return self._renderer.render(self.states[i, 0:3], self.states[i, 3:7], wps, int(self.active[i]),
+                                     self._trails.trail(i), sc.reach_radius_m, sc.dome_radius_m,
+                                     time_s=float(self.episode_step[i]) / sc.control_hz)
+
+    def render(self) -> tuple[Any, ...] | None:
+        """Frames of the rendered sub-envs (see the class docstring, "Rendering"); None without a render mode."""
+        if self._renderer is None:
+            return EnvRenderer.warn_no_mode()
+        if self.render_mode == "human":
+            self.render_env(self.render_env_index)
+            return None
+        if self.render_env_index is not None:
+            return (self.render_env(self.render_env_index),)
+        return tuple(self.render_env(i) for i in range(self.num_envs))
 
     def _infos(self, done: np.ndarray | None) -> dict[str, Any]:
         n = self.num_envs
@@ -341,3 +420,5 @@ class SimHopsVectorEnv(VectorEnv):
     def close_extras(self, **kwargs: Any) -> None:
         if self._recorder is not None:
             self._recorder.close()
+        if self._renderer is not None:
+            self._renderer.close()

@@ -26,6 +26,7 @@ from simhops.simulation.observation.policy_observation import compute_policy_obs
 from simhops.simulation.planner.abstract_planner import PlannerInput
 from simhops.simulation.simulation import Simulation
 from simhops.simulation.simulation_setup import build_simulation_setup
+from simhops.viz.renderer_env import RENDER_MODES, TRAIL_POINTS, EnvRenderer, validate_render_mode
 
 __all__ = ["WaypointsEnv"]
 
@@ -123,17 +124,19 @@ class WaypointsEnv(gym.Env):
     | ``config`` | :class:`SimHopsConfig`, a YAML path, or None for ``cfg_default.yaml`` |
     | ``overrides`` | ``dotted.key=value`` strings applied to a loaded config |
     | ``callback`` | an :class:`AbstractCallback` (e.g. ``MultiCallback``) receiving the 8 hooks |
-    | ``render_mode`` | None only (use the Rerun callbacks to look at episodes) |
+    | ``render_mode`` | None, ``"rgb_array"`` (``render()`` returns a ``(render_height, render_width, 3)`` uint8 frame) or ``"human"`` (every reset/step streams to a spawned Rerun viewer); anything else raises :class:`~simhops.viz.renderer_env.UnsupportedRenderMode` (Gymnasium's ``UnsupportedMode``, also a ``ValueError``) |
+    | ``render_width``, ``render_height`` | frame size in px (default 320 x 240) |
+    | ``render_camera`` | ``"chase"`` (behind the drone, towards the active waypoint; default) or ``"iso"`` (fixed, whole course) |
     | ``history_in_info`` | put the finished episode's ``SimulationHistory`` in the last step's ``info["simulation_history"]`` (for the SB3 bridge) |
     """
 
-    metadata = {"render_modes": [], "render_fps": 50}
+    metadata = {"render_modes": list(RENDER_MODES), "render_fps": 50}
 
     def __init__(self, config: SimHopsConfig | str | Path | None = None, overrides: Sequence[str] = (),
                  callback: AbstractCallback | None = None, render_mode: str | None = None,
-                 history_in_info: bool = False) -> None:
-        if render_mode is not None:
-            raise ValueError(f"render_mode must be None (got {render_mode!r}); record episodes with the Rerun callbacks")
+                 history_in_info: bool = False, render_width: int = 320, render_height: int = 240,
+                 render_camera: str = "chase") -> None:
+        self.render_mode = validate_render_mode(render_mode)
         self.params = params = EnvParams.from_config(config, overrides)
         self.config = params.config
         self.physics = params.physics
@@ -147,6 +150,8 @@ class WaypointsEnv(gym.Env):
         self.action_space = spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
         self.observation_space = policy_observation_space(self.n_obs_waypoints)
         self.metadata = {**self.metadata, "render_fps": self.config.scenario.control_hz}
+        self._renderer = (EnvRenderer(render_mode, render_width, render_height, render_camera,
+                                      arm_length_m=self.physics.airframe.arm_m) if render_mode is not None else None)
         self._course_rng: np.ndarray | None = None
         self._simulation: Simulation | None = None
         self._planner = AgentPlanner(self.action_mode)
@@ -221,6 +226,10 @@ class WaypointsEnv(gym.Env):
         self._episode_open = True
         self._last_action = np.zeros(4)
         self._planner_input = self._simulation.get_planner_input()
+        if self._renderer is not None:
+            self._renderer.reset()
+            if self.render_mode == "human":
+                self.render()
         obs, info = self._get_obs(), self._get_info()
         if self.physics.disturbed:  # privileged: the episode's true plant (issue 8)
             info["plant_params"] = setup.ego_controller.plant_params
@@ -271,12 +280,34 @@ class WaypointsEnv(gym.Env):
             self._close_episode()
             if self.history_in_info:
                 info["simulation_history"] = sim.history
+        if self.render_mode == "human":
+            self.render()
         return self._get_obs(), reward, terminated, truncated, info
 
     def _advance(self, sim: Simulation, command: DroneCommand) -> None:
         sim.propagate(command)
         self._last_action = command.normalized
         self._planner_input = sim.get_planner_input()
+
+    def render(self):
+        """The current frame: ``(render_height, render_width, 3)`` uint8 RGB for ``render_mode="rgb_array"``.
+
+        ``"human"`` streams to the Rerun viewer and returns None (``reset``/``step`` call it);
+        without a render mode it warns and returns None.
+
+        Raises:
+            ResetNeeded: called before the first ``reset()``.
+        """
+        if self._renderer is None:
+            return EnvRenderer.warn_no_mode()
+        state, progress = self.simulation.history_buffer.current_state
+        trail = self.simulation.history.positions[-TRAIL_POINTS:]  # ends at the current state once stepped
+        if not len(trail) or not np.array_equal(trail[-1], state.position):
+            trail = np.concatenate([trail[-(TRAIL_POINTS - 1):], state.position[None, :]])
+        sc = self.scenario
+        return self._renderer.render(state.position, state.attitude, sc.waypoints, progress.active_index, trail,
+                                     sc.reach_radius_m, sc.dome_radius_m,
+                                     time_s=self._planner_input.iteration.index * sc.time_step_s)
 
     def _get_obs(self) -> np.ndarray:
         state, progress = self._planner_input.history.current_state
@@ -302,6 +333,8 @@ class WaypointsEnv(gym.Env):
         """End the open episode and the callbacks' initialization (``on_initialization_end`` once)."""
         try:
             self._close_episode()
+            if self._renderer is not None:
+                self._renderer.close()
         finally:
             if self._initialized_callbacks and self.callback is not None:
                 self._initialized_callbacks = False
