@@ -5,33 +5,40 @@ multirotor autopilots (PX4 "Multicopter control architecture",
 https://docs.px4.io/main/en/flight_stack/controller_diagrams.html, and the Crazyflie
 firmware's ``controller_pid``: position P -> velocity PID -> attitude P -> body-rate loop):
 
-1. **Trajectory law** (a velocity field through the waypoints): with ``e = w_k - p`` to
-   the active waypoint ``k`` and ``d = |e|``, the reference velocity points at the
-   waypoint with the braking-profile speed ``s = min(v_max, sqrt(v_pass^2 + 2 a_brake d))``
-   (a constant-deceleration stop that still crosses the waypoint at ``v_pass``: the reach
-   radius only needs the drone to pass within ``reach_radius_m``); the vertical part is
-   capped at ``v_up_max`` / ``v_down_max`` by shrinking the whole vector (the path stays
-   the straight leg); near the ground a descent is capped at ``sqrt(2 a_brake (z - z_floor))``.
-   The reference is slew-limited to ``a_ref_max`` so it is trackable, and its
-   rate of change is the acceleration feed-forward.
-2. **Velocity PI** with integral action and anti-windup:
-   ``a_cmd = a_ff + k_v (v_ref - v) + I``, ``I' = k_i (v_ref - v)``, integration frozen
-   on any axis whose command is saturated by the tilt/thrust limits (conditional
-   integration, Astrom & Hagglund, "Advanced PID Control", ISA 2006, sec. 3.5) and
-   ``|I|`` clamped to ``i_max`` per axis. The integral absorbs any constant force the
-   nominal model misses (mass, thrust scale, wind): at steady state ``v = v_ref``, so the
-   position error goes to zero (``v_ref = 0`` only at the waypoint).
+1. **Trajectory law**: a reference point ``(p_ref, v_ref, a_ref)`` flies the straight legs
+   through the waypoints. Its target velocity is a braking-profile velocity field evaluated
+   *at the reference point* (so disturbances cannot make it orbit): with
+   ``e = w_k - p_ref``, ``d = |e|``, ``v_target = min(v_max, sqrt(v_pass^2 + 2 a_brake d)) e / d``
+   (a constant-deceleration stop that still crosses the waypoint at ``v_pass``), the vertical
+   part capped at ``v_up_max`` / ``v_down_max`` (and near the ground at
+   ``sqrt(2 a_brake (z - z_floor))``) by shrinking the whole vector, so the path stays the
+   leg. ``v_ref`` follows ``v_target`` through a limited second-order filter
+   (``a_target = sat(k_ref (v_target - v_ref), a_ref_max)``, approached with time constant
+   ``tau_ref_s`` and at most ``j_ref_max`` of jerk): smooth and trackable. When the drone
+   reaches waypoint ``k`` the reference simply continues toward ``k + 1``; when the drone
+   lags, the reference settles at the waypoint and waits (it never runs further ahead).
+2. **Position P + velocity PI** with integral action and anti-windup:
+   ``v_cmd = v_ref + k_p sat(p_ref - p, e_max)``,
+   ``a_cmd = a_ref + k_v (v_cmd - v) + I``, ``I' = k_i (v_cmd - v)``, integration frozen on
+   any axis whose command is saturated by the tilt/thrust limits and pushed further into
+   the limit (conditional integration, Astrom & Hagglund, "Advanced PID Control", ISA 2006,
+   sec. 3.5), and ``|I|`` clamped to ``i_max`` per axis. The integral absorbs any constant
+   force the nominal model misses (mass, thrust scale, wind), so the steady-state position
+   error is zero. The vertical integral is read as the hover-thrust error and scales the
+   whole acceleration command, ``F / m_nom = (1 + I_z / g)(a_cmd + g z) + (I_x, I_y, 0)``
+   (PX4's hover-thrust normalization, ``mc_hover_thrust_estimator``): a heavier or weaker
+   drone needs proportionally more thrust for every m/s^2, not only for hovering.
 3. **Thrust vector** ``F = m_nom (a_cmd + g z)`` with a tilt limit (the horizontal part is
    cut first, altitude has priority) and ``|F| <= thrust_margin * T_max``; collective
    thrust ``T = F . b3`` (the projection on the current body z axis, Mellinger & Kumar,
-   "Minimum snap trajectory generation and control for quadrotors", ICRA 2011, eq. 7).
+   "Minimum snap trajectory generation and control for quadrotors", ICRA 2011, sec. IV).
 4. **Attitude -> body rates**: desired ``b3_d = F / |F|`` with zero yaw (``b1_d`` from
    ``x_w``, Lee, Leok & McClamroch, "Geometric tracking control of a quadrotor UAV on
    SE(3)", CDC 2010); tilt-prioritized rate command from the error quaternion
    ``q_e = q^-1 q_d`` split into reduced (tilt) and yaw parts (Brescianini, Hehn &
-   D'Andrea, "Nonlinear quadrocopter attitude control", ETH tech. report 2013, eq. 19-23):
-   ``w = 2 k_tilt sgn(q_e,w) (q_e,x, q_e,y, .)`` for roll/pitch and ``k_yaw`` for yaw,
-   clipped to the airframe's body-rate limits. The plant's own rate loop tracks ``w``.
+   D'Andrea, "Nonlinear quadrocopter attitude control", ETH tech. report 2013, sec. 3):
+   ``w_xy = 2 k_tilt (q_red,x, q_red,y)``, ``w_z = 2 k_yaw sgn(q_yaw,w) q_yaw,z``, clipped
+   to the airframe's body-rate limits. The plant's own rate loop tracks ``w``.
 
 The planner uses only the nominal model of :class:`PlannerInitialization`
 (``physics.airframe`` mass, max thrust, ``max_body_rate_rad_s``).
@@ -41,11 +48,17 @@ The planner uses only the nominal model of :class:`PlannerInitialization`
 | ``v_max_m_s`` | m/s | 3.0 | cruise speed |
 | ``v_up_max_m_s`` / ``v_down_max_m_s`` | m/s | 2.0 / 1.5 | vertical speed limits |
 | ``v_pass_m_s`` | m/s | 0.6 | speed when crossing a waypoint |
-| ``a_brake_m_s2`` | m/s^2 | 3.0 | braking deceleration of the speed profile |
-| ``a_ref_max_m_s2`` | m/s^2 | 5.0 | slew limit of the reference velocity |
+| ``a_brake_m_s2`` | m/s^2 | 2.0 | braking deceleration of the speed profile |
+| ``a_ref_max_m_s2`` | m/s^2 | 5.0 | acceleration limit of the reference |
+| ``k_ref`` | 1/s | 4.0 | reference velocity filter gain |
+| ``tau_ref_s`` | s | 0.1 | reference acceleration time constant |
+| ``j_ref_max_m_s3`` | m/s^3 | 30.0 | jerk limit of the reference |
 | ``z_floor_m`` | m | 0.1 | altitude where a descent must have stopped |
+| ``k_p`` | 1/s | 2.0 | position P gain |
+| ``e_max_m`` | m | 1.0 | position error clamp |
 | ``k_v`` | 1/s | 3.0 | velocity P gain |
-| ``k_i`` | 1/s^2 | 2.0 | velocity integral gain |
+| ``k_i`` | 1/s^2 | 2.0 | horizontal velocity integral gain |
+| ``k_i_z`` | 1/s^2 | 4.0 | vertical velocity integral gain (hover-thrust estimate) |
 | ``i_max_m_s2`` | m/s^2 | 4.0 | integral clamp per axis (0.4 g) |
 | ``max_tilt_rad`` | rad | 0.7 | tilt limit of the thrust vector |
 | ``thrust_margin`` | - | 0.95 | fraction of nominal max collective thrust used |
@@ -77,11 +90,17 @@ class CascadedPIDGains:
     v_up_max_m_s: float = 2.0
     v_down_max_m_s: float = 1.5
     v_pass_m_s: float = 0.6
-    a_brake_m_s2: float = 3.0
+    a_brake_m_s2: float = 2.0
     a_ref_max_m_s2: float = 5.0
+    k_ref: float = 4.0
+    tau_ref_s: float = 0.1
+    j_ref_max_m_s3: float = 30.0
     z_floor_m: float = 0.1
+    k_p: float = 2.0
+    e_max_m: float = 1.0
     k_v: float = 3.0
     k_i: float = 2.0
+    k_i_z: float = 4.0
     i_max_m_s2: float = 4.0
     max_tilt_rad: float = 0.7
     thrust_margin: float = 0.95
@@ -91,10 +110,10 @@ class CascadedPIDGains:
     def __post_init__(self) -> None:
         for f in fields(self):
             v = getattr(self, f.name)
-            lo_ok = v >= 0.0 if f.name in ("v_pass_m_s", "k_i", "z_floor_m") else v > 0.0
+            lo_ok = v >= 0.0 if f.name in ("v_pass_m_s", "k_i", "k_i_z", "z_floor_m") else v > 0.0
             if not (isinstance(v, (int, float)) and math.isfinite(v) and lo_ok):
                 raise ValueError(f"CascadedPIDGains.{f.name} must be finite and "
-                                 f"{'>= 0' if f.name in ('v_pass_m_s', 'k_i', 'z_floor_m') else '> 0'} (got {v!r})")
+                                 f"{'>= 0' if f.name in ('v_pass_m_s', 'k_i', 'k_i_z', 'z_floor_m') else '> 0'} (got {v!r})")
         if self.max_tilt_rad >= 0.5 * math.pi:
             raise ValueError(f"CascadedPIDGains.max_tilt_rad must be in (0, pi/2) (got {self.max_tilt_rad})")
         if self.thrust_margin > 1.0:
@@ -146,7 +165,9 @@ class CascadedPIDPlanner(AbstractPlanner):
         self.gains = gains or CascadedPIDGains()
         self._init: PlannerInitialization | None = None
         self._integral = np.zeros(3)
+        self._p_ref = np.zeros(3)
         self._v_ref = np.zeros(3)
+        self._a_ref = np.zeros(3)
         self._started = False
 
     def name(self) -> str:
@@ -155,7 +176,9 @@ class CascadedPIDPlanner(AbstractPlanner):
     def initialize(self, initialization: PlannerInitialization) -> None:
         self._init = initialization
         self._integral = np.zeros(3)
+        self._p_ref = np.zeros(3)
         self._v_ref = np.zeros(3)
+        self._a_ref = np.zeros(3)
         self._started = False
 
     # ------------------------------------------------------------------ trajectory law
@@ -188,22 +211,37 @@ class CascadedPIDPlanner(AbstractPlanner):
         v = state.velocity
         k = min(progress.active_index, len(init.waypoints) - 1)
 
-        # 1. trajectory law: slew-limited reference velocity, its rate as feed-forward
-        target = self._target_velocity(p, init.waypoints[k])
+        # 1. trajectory law: reference velocity through a limited second-order filter
         if not self._started:
+            self._p_ref = p.copy()
             self._v_ref = v.copy()
             self._started = True
-        dv = target - self._v_ref
-        n_dv = float(np.linalg.norm(dv))
-        max_dv = g.a_ref_max_m_s2 * dt
-        if n_dv > max_dv:
-            dv *= max_dv / n_dv
-        self._v_ref = self._v_ref + dv
-        a_ff = dv / dt
+        target = self._target_velocity(self._p_ref, init.waypoints[k])
+        a_target = g.k_ref * (target - self._v_ref)
+        n_a = float(np.linalg.norm(a_target))
+        if n_a > g.a_ref_max_m_s2:
+            a_target *= g.a_ref_max_m_s2 / n_a
+        da = (a_target - self._a_ref) * min(dt / g.tau_ref_s, 1.0)
+        n_da = float(np.linalg.norm(da))
+        if n_da > g.j_ref_max_m_s3 * dt:
+            da *= g.j_ref_max_m_s3 * dt / n_da
+        self._a_ref = self._a_ref + da
+        self._p_ref = self._p_ref + self._v_ref * dt + 0.5 * self._a_ref * dt * dt
+        self._v_ref = self._v_ref + self._a_ref * dt
+        a_ff = self._a_ref
 
-        # 2. velocity PI
-        ev = self._v_ref - v
-        a_des = a_ff + g.k_v * ev + self._integral
+        # 2. position P -> velocity PI
+        ep = self._p_ref - p
+        n_ep = float(np.linalg.norm(ep))
+        if n_ep > g.e_max_m:
+            ep *= g.e_max_m / n_ep
+        ev = self._v_ref + g.k_p * ep - v
+        # the vertical integral is the hover-thrust error: it scales the whole acceleration
+        # command (a heavier or weaker drone needs proportionally more thrust for every m/s^2)
+        gamma = 1.0 + self._integral[2] / grav
+        a_des = gamma * (a_ff + g.k_v * ev + np.array([0.0, 0.0, grav]))
+        a_des[:2] += self._integral[:2]
+        a_des[2] -= grav
 
         # 3. thrust vector with tilt priority and thrust limit
         acc = a_des.copy()
@@ -220,7 +258,8 @@ class CascadedPIDPlanner(AbstractPlanner):
         saturated = np.abs(acc - a_des) > 1e-9
         winding = np.sign(ev) == np.sign(a_des - acc)
         mask = ~(saturated & winding)
-        self._integral = np.clip(self._integral + g.k_i * ev * dt * mask, -g.i_max_m_s2, g.i_max_m_s2)
+        k_i = np.array([g.k_i, g.k_i, g.k_i_z])
+        self._integral = np.clip(self._integral + k_i * ev * dt * mask, -g.i_max_m_s2, g.i_max_m_s2)
 
         force = af.mass_kg * (acc + np.array([0.0, 0.0, grav]))
         rot = state.rotation_matrix()
