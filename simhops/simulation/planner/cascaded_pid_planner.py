@@ -10,9 +10,10 @@ firmware's ``controller_pid``: position P -> velocity PID -> attitude P -> body-
    *at the reference point* (so disturbances cannot make it orbit): with
    ``e = w_k - p_ref``, ``d = |e|``, ``v_target = min(v_max, sqrt(v_pass^2 + 2 a_brake d)) e / d``
    (a constant-deceleration stop that still crosses the waypoint at ``v_pass``), the vertical
-   part capped at ``v_up_max`` / ``v_down_max`` (and near the ground at
-   ``sqrt(2 a_brake (z - z_floor))``) by shrinking the whole vector, so the path stays the
-   leg. ``v_ref`` follows ``v_target`` through a limited second-order filter
+   part capped at ``v_up_max`` / ``v_down_max`` by shrinking the whole vector, so the path
+   stays the leg. Near the ground the descent rate of the reference is also clamped to
+   ``sqrt(2 a_floor (z - z_floor))`` with ``z`` the lower of the reference's and the drone's
+   altitude, so neither can carry a descent below ``z_floor``. ``v_ref`` follows ``v_target`` through a limited second-order filter
    (``a_target = sat(k_ref (v_target - v_ref), a_ref_max)``, approached with time constant
    ``tau_ref_s`` and at most ``j_ref_max`` of jerk): smooth and trackable. When the drone
    reaches waypoint ``k`` the reference simply continues toward ``k + 1``; when the drone
@@ -54,6 +55,7 @@ The planner uses only the nominal model of :class:`PlannerInitialization`
 | ``tau_ref_s`` | s | 0.1 | reference acceleration time constant |
 | ``j_ref_max_m_s3`` | m/s^3 | 30.0 | jerk limit of the reference |
 | ``z_floor_m`` | m | 0.1 | altitude where a descent must have stopped |
+| ``a_floor_m_s2`` | m/s^2 | 1.0 | deceleration of the ground-aware descent cap |
 | ``k_p`` | 1/s | 2.0 | position P gain |
 | ``e_max_m`` | m | 1.0 | position error clamp |
 | ``k_v`` | 1/s | 3.0 | velocity P gain |
@@ -96,6 +98,7 @@ class CascadedPIDGains:
     tau_ref_s: float = 0.1
     j_ref_max_m_s3: float = 30.0
     z_floor_m: float = 0.1
+    a_floor_m_s2: float = 1.0
     k_p: float = 2.0
     e_max_m: float = 1.0
     k_v: float = 3.0
@@ -182,6 +185,11 @@ class CascadedPIDPlanner(AbstractPlanner):
         self._started = False
 
     # ------------------------------------------------------------------ trajectory law
+    def _descent_cap(self, z: float) -> float:
+        """Largest descent rate (m/s) that can stop above ``z_floor`` at ``a_floor``."""
+        g = self.gains
+        return math.sqrt(2.0 * g.a_floor_m_s2 * max(z - g.z_floor_m, 0.0))
+
     def _target_velocity(self, position: np.ndarray, waypoint: np.ndarray) -> np.ndarray:
         g = self.gains
         e = waypoint - position
@@ -190,7 +198,7 @@ class CascadedPIDPlanner(AbstractPlanner):
             return np.zeros(3)
         u = e / d
         s = min(g.v_max_m_s, math.sqrt(g.v_pass_m_s ** 2 + 2.0 * g.a_brake_m_s2 * d))
-        vz_down = min(g.v_down_max_m_s, math.sqrt(2.0 * g.a_brake_m_s2 * max(position[2] - g.z_floor_m, 0.0)))
+        vz_down = min(g.v_down_max_m_s, self._descent_cap(position[2]))
         if u[2] > 1e-9:
             s = min(s, g.v_up_max_m_s / u[2])
         elif u[2] < -1e-9:
@@ -228,6 +236,10 @@ class CascadedPIDPlanner(AbstractPlanner):
         self._a_ref = self._a_ref + da
         self._p_ref = self._p_ref + self._v_ref * dt + 0.5 * self._a_ref * dt * dt
         self._v_ref = self._v_ref + self._a_ref * dt
+        cap = self._descent_cap(min(self._p_ref[2], p[2]))
+        if self._v_ref[2] < -cap:
+            self._v_ref[2] = -cap
+            self._a_ref[2] = max(self._a_ref[2], 0.0)
         a_ff = self._a_ref
 
         # 2. position P -> velocity PI
