@@ -45,6 +45,10 @@ def _parser() -> argparse.ArgumentParser:
                         "scenario.duration_s apply to them (default: built-in config)")
     e.add_argument("--set", dest="overrides", action="append", default=[], metavar="KEY=VALUE",
                    help="config override, e.g. --set scenario.duration_s=10 (repeatable)")
+    e.add_argument("--conditions", help="comma-separated plant conditions: shipped overlays (nominal, mass_plus20, "
+                   "mass_minus20, thrust_minus10, motor_lag_x2, latency_1, latency_2, wind_3ms, gusts_3ms, "
+                   "sensor_noise, combined) or overlay YAML files; one run per condition in DIR/<condition>/ "
+                   "and DIR/summary.json with the family x condition table")
     e.add_argument("--seed", type=int, default=0, help="seed of --planner random (default 0)")
     e.add_argument("--stochastic", action="store_true", help="sample policy actions instead of the mean")
     e.add_argument("--device", default="cpu", help="torch device of --planner policy (default cpu)")
@@ -132,6 +136,16 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except (ValueError, FileNotFoundError) as exc:
         parser.error(str(exc))
     output_dir = args.output_dir or Path("runs") / "eval" / args.planner
+    if args.conditions is not None:
+        from simhops.evaluation.condition_sweep import run_condition_sweep
+
+        try:
+            return 1 if run_condition_sweep(
+                planner, scenarios, args.conditions, output_dir, cfg, print_summary=_print_summary,
+                show_progress=not args.no_progress, backend=backend, workers=args.workers, rerun=args.rerun,
+                scenarios_name=args.scenarios, serialization_type=args.serialization_type)[1] else 0
+        except (ValueError, FileNotFoundError) as exc:  # ConfigError is a ValueError
+            parser.error(str(exc))
     evaluator = Evaluator(planner, scenarios, output_dir, backend=backend, workers=args.workers, rerun=args.rerun,
                           physics=PhysicsParams.from_config(cfg) if cfg is not None else None,
                           scenarios_name=args.scenarios, serialization_type=args.serialization_type)

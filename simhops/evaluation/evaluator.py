@@ -103,6 +103,7 @@ class Evaluator:
         physics: drone physics (default: the default config's, per scenario time step).
         scenarios_name: label of the scenario set in the summary.
         serialization_type: ``"msgpack"`` or ``"json"`` history files.
+        condition: label of the plant condition (``--conditions``) in the summary.
 
     Raises:
         ValueError: unknown backend, no scenarios, or duplicate scenario names.
@@ -111,7 +112,7 @@ class Evaluator:
     def __init__(self, planner: AbstractPlanner, scenarios: Sequence[Scenario], output_dir: str | Path,
                  backend: str = "sequential", workers: int | None = None, rerun: bool = False,
                  physics: PhysicsParams | None = None, scenarios_name: str | None = None,
-                 serialization_type: str = "msgpack") -> None:
+                 serialization_type: str = "msgpack", condition: str = "nominal") -> None:
         if backend not in BACKENDS:
             raise ValueError(f"unknown backend {backend!r}; choose one of {list(BACKENDS)}")
         scenarios = list(scenarios)
@@ -128,6 +129,7 @@ class Evaluator:
         self.rerun = rerun
         self.physics = physics
         self.scenarios_name = scenarios_name
+        self.condition = condition
         self.metrics_engine = MetricsEngine.default(physics)
         self.serialization = SerializationCallback(self.output_dir / HISTORY_DIR, serialization_type)
 
@@ -167,7 +169,9 @@ class Evaluator:
             "scenarios": self.scenarios_name,
             "backend": self.backend,
             "workers": pool.number_of_workers if self.backend != "ray" else self.workers,
-            **summarize(reports),
+            "condition": self.condition,
+            **summarize(reports, self.scenarios, self.condition,
+                        self.physics.airframe if self.physics is not None else None),
             "wall_time_s": wall,
         }
         files["summary"] = atomic_write_text(self.output_dir / SUMMARY_FILE,

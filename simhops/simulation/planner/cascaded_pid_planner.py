@@ -48,7 +48,7 @@ The planner uses only the nominal model of :class:`PlannerInitialization`
 |---|---|---|---|
 | ``v_max_m_s`` | m/s | 3.0 | cruise speed |
 | ``v_up_max_m_s`` / ``v_down_max_m_s`` | m/s | 2.0 / 1.5 | vertical speed limits |
-| ``v_pass_m_s`` | m/s | 0.6 | speed when crossing a waypoint |
+| ``v_pass_m_s`` | m/s | 0.3 | speed when crossing a waypoint |
 | ``a_brake_m_s2`` | m/s^2 | 2.0 | braking deceleration of the speed profile |
 | ``a_ref_max_m_s2`` | m/s^2 | 5.0 | acceleration limit of the reference |
 | ``k_ref`` | 1/s | 4.0 | reference velocity filter gain |
@@ -91,7 +91,7 @@ class CascadedPIDGains:
     v_max_m_s: float = 3.0
     v_up_max_m_s: float = 2.0
     v_down_max_m_s: float = 1.5
-    v_pass_m_s: float = 0.6
+    v_pass_m_s: float = 0.3
     a_brake_m_s2: float = 2.0
     a_ref_max_m_s2: float = 5.0
     k_ref: float = 4.0
