@@ -128,7 +128,8 @@ def outcome_of(report: RunnerReport) -> str:
 
 def course_rows(reports: Sequence[RunnerReport], scenarios: Sequence[Scenario] | None = None,
                 condition: str = "nominal", airframe: Airframe | None = None) -> list[dict[str, Any]]:
-    """One row per report, the inputs of :func:`group_summary`.
+    """One row per report, the inputs of :func:`group_summary`, in the order of ``scenarios``
+    (by name without them).
 
     | key | unit | meaning |
     |---|---|---|
@@ -144,7 +145,8 @@ def course_rows(reports: Sequence[RunnerReport], scenarios: Sequence[Scenario] |
     af = airframe or CF2X
     by_name = {s.name: s for s in scenarios} if scenarios is not None else {}
     rows = []
-    for r in sorted(reports, key=lambda r: (r.scenario_name, r.planner_name)):
+    order = {s.name: i for i, s in enumerate(scenarios)} if scenarios is not None else {}
+    for r in sorted(reports, key=lambda r: (order.get(r.scenario_name, len(order)), r.scenario_name, r.planner_name)):
         m = r.metrics if (r.succeeded and r.metrics) else {}
         out = outcome_of(r)
         ttc = m.get("time_to_complete_s") if out == "completed" else None
