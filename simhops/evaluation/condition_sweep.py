@@ -16,8 +16,8 @@ from simhops.simulation.planner.abstract_planner import AbstractPlanner
 
 
 def run_condition_sweep(planner: AbstractPlanner, scenarios: Sequence[Scenario], spec: str, output_dir: Path,
-                        cfg=None, console: Any = None, print_summary: Callable[[Any, EvaluationResult], None] | None = None,
-                        show_progress: bool = True, **evaluator_kwargs: Any) -> tuple[dict[str, Any], int]:
+                        cfg=None, console: Any = None,
+                        print_summary: Callable[[Any, EvaluationResult], None] | None = None, show_progress: bool = True, **evaluator_kwargs: Any) -> tuple[dict[str, Any], int]:
     """Evaluate ``planner`` on ``scenarios`` under each condition of ``spec`` (see
     :func:`~simhops.scenario.conditions.parse_conditions`).
 
@@ -57,8 +57,8 @@ def run_condition_sweep(planner: AbstractPlanner, scenarios: Sequence[Scenario],
         summaries.append(result.summary)
         failed += int(result.summary["failed"])
     combined = combine_condition_summaries(summaries)
-    console.print(group_table(combined["groups"], title=f"{planner.name()} on {evaluator_kwargs.get('scenarios_name')}: "
-                              "per family x condition"))
+    title = f"{planner.name()} on {evaluator_kwargs.get('scenarios_name')}: per family x condition"
+    console.print(group_table(combined["groups"], title=title))
     path = atomic_write_text(Path(output_dir) / SUMMARY_FILE,
                              json.dumps(_json_ready(combined), indent=2, allow_nan=False) + "\n")
     console.print(f"combined summary in {path}")

@@ -13,7 +13,8 @@ firmware's ``controller_pid``: position P -> velocity PID -> attitude P -> body-
    part capped at ``v_up_max`` / ``v_down_max`` by shrinking the whole vector, so the path
    stays the leg. Near the ground the descent rate of the reference is also clamped to
    ``sqrt(2 a_floor (z - z_floor))`` with ``z`` the lower of the reference's and the drone's
-   altitude, so neither can carry a descent below ``z_floor``. ``v_ref`` follows ``v_target`` through a limited second-order filter
+   altitude, so neither can carry a descent below ``z_floor``. ``v_ref`` follows ``v_target``
+   through a limited second-order filter
    (``a_target = sat(k_ref (v_target - v_ref), a_ref_max)``, approached with time constant
    ``tau_ref_s`` and at most ``j_ref_max`` of jerk): smooth and trackable. When the drone
    reaches waypoint ``k`` the reference simply continues toward ``k + 1``; when the drone
@@ -23,21 +24,22 @@ firmware's ``controller_pid``: position P -> velocity PID -> attitude P -> body-
    ``a_cmd = a_ref + k_v (v_cmd - v) + I``, ``I' = k_i (v_cmd - v)``, integration frozen on
    any axis whose command is saturated by the tilt/thrust limits and pushed further into
    the limit (conditional integration, Astrom & Hagglund, "Advanced PID Control", ISA 2006,
-   sec. 3.5), and ``|I|`` clamped to ``i_max`` per axis. The integral absorbs any constant
+   chapter on windup), and ``|I|`` clamped to ``i_max`` per axis. The integral absorbs any constant
    force the nominal model misses (mass, thrust scale, wind), so the steady-state position
    error is zero. The vertical integral is read as the hover-thrust error and scales the
    whole acceleration command, ``F / m_nom = (1 + I_z / g)(a_cmd + g z) + (I_x, I_y, 0)``
-   (PX4's hover-thrust normalization, ``mc_hover_thrust_estimator``): a heavier or weaker
+   (as PX4's ``PositionControl`` scales accelerations by its estimated hover thrust,
+   ``mc_hover_thrust_estimator``): a heavier or weaker
    drone needs proportionally more thrust for every m/s^2, not only for hovering.
-3. **Thrust vector** ``F = m_nom (a_cmd + g z)`` with a tilt limit (the horizontal part is
+3. **Thrust vector** ``F = m_nom (a_des + g z)`` (``a_des`` from step 2) with a tilt limit (the horizontal part is
    cut first, altitude has priority) and ``|F| <= thrust_margin * T_max``; collective
    thrust ``T = F . b3`` (the projection on the current body z axis, Mellinger & Kumar,
-   "Minimum snap trajectory generation and control for quadrotors", ICRA 2011, sec. IV).
+   "Minimum snap trajectory generation and control for quadrotors", ICRA 2011).
 4. **Attitude -> body rates**: desired ``b3_d = F / |F|`` with zero yaw (``b1_d`` from
    ``x_w``, Lee, Leok & McClamroch, "Geometric tracking control of a quadrotor UAV on
    SE(3)", CDC 2010); tilt-prioritized rate command from the error quaternion
    ``q_e = q^-1 q_d`` split into reduced (tilt) and yaw parts (Brescianini, Hehn &
-   D'Andrea, "Nonlinear quadrocopter attitude control", ETH tech. report 2013, sec. 3):
+   D'Andrea, "Nonlinear quadrocopter attitude control", ETH Zurich tech. report, 2013):
    ``w_xy = 2 k_tilt (q_red,x, q_red,y)``, ``w_z = 2 k_yaw sgn(q_yaw,w) q_yaw,z``, clipped
    to the airframe's body-rate limits. The plant's own rate loop tracks ``w``.
 
@@ -84,7 +86,7 @@ class CascadedPIDGains:
     """Gains and limits of :class:`CascadedPIDPlanner` (see the module table for units).
 
     Raises:
-        ValueError: a value that is not finite and > 0 (``v_pass_m_s`` and ``k_i`` may be 0;
+        ValueError: a value that is not finite and > 0 (``v_pass_m_s``, ``k_i``, ``k_i_z``, ``z_floor_m`` may be 0;
             ``max_tilt_rad`` must be < pi/2, ``thrust_margin`` in (0, 1]).
     """
 
@@ -111,12 +113,13 @@ class CascadedPIDGains:
     k_yaw: float = 2.0
 
     def __post_init__(self) -> None:
+        zero_ok = ("v_pass_m_s", "k_i", "k_i_z", "z_floor_m")
         for f in fields(self):
             v = getattr(self, f.name)
-            lo_ok = v >= 0.0 if f.name in ("v_pass_m_s", "k_i", "k_i_z", "z_floor_m") else v > 0.0
+            lo_ok = v >= 0.0 if f.name in zero_ok else v > 0.0
             if not (isinstance(v, (int, float)) and math.isfinite(v) and lo_ok):
                 raise ValueError(f"CascadedPIDGains.{f.name} must be finite and "
-                                 f"{'>= 0' if f.name in ('v_pass_m_s', 'k_i', 'k_i_z', 'z_floor_m') else '> 0'} (got {v!r})")
+                                 f"{'>= 0' if f.name in zero_ok else '> 0'} (got {v!r})")
         if self.max_tilt_rad >= 0.5 * math.pi:
             raise ValueError(f"CascadedPIDGains.max_tilt_rad must be in (0, pi/2) (got {self.max_tilt_rad})")
         if self.thrust_margin > 1.0:
