@@ -6,7 +6,9 @@ them), so this file carries a test-local harness:
 
 * mass / max thrust / motor lag: a :class:`PhysicsParams` with a scaled airframe or
   ``motor_tau_s`` drives the plant; :class:`PerturbedDroneController` reports the nominal
-  physics to :class:`PlannerInitialization`;
+  physics to :class:`PlannerInitialization`. ``thrust_scale`` scales the maximum thrust *and*
+  the thrust of every collective command (weaker motors give less thrust for the same
+  command, so a hover needs more than the nominal ``m g``);
 * wind and gusts: an external force ``F = k_d (w(t) - v)`` (linear drag against the air
   velocity, ``k_d`` = :data:`DRAG_N_PER_M_S`) added after each physics step. The rotational
   dynamics do not depend on position/velocity, so adding ``F/m dt`` to v and
@@ -125,6 +127,8 @@ class PerturbedDroneController(DroneController):
 
     def update_state(self, current_iteration, next_iteration, drone_state, command) -> None:
         v0 = np.array(drone_state.velocity)
+        if self._p.thrust_scale != 1.0 and command.mode == "ctbr":  # weaker motors: less thrust per command too
+            command = DroneCommand.ctbr(command.values[0] * self._p.thrust_scale, command.values[1:])
         super().update_state(current_iteration, next_iteration, drone_state, command)
         if not self._p.has_air:
             return
