@@ -37,12 +37,12 @@ def test_eval_writes_the_files(eval_dir, capsys):
              "benchmark-v0/zigzag"]
     assert list(df["scenario"]) == names  # one row per scenario, sorted
     assert df["run_succeeded"].all() and df["success"].all()
-    assert (df["planner"] == "WaypointPlanner").all()
+    assert (df["planner"] == "CascadedPIDPlanner").all()
     summary = json.loads((eval_dir / "summary.json").read_text())
     assert summary["n"] == 5 and summary["failed"] == 0 and summary["success_rate"] == 1.0
     assert summary["crash_rate"] == 0.0 and summary["mean_waypoints_reached"] == pytest.approx((5 + 8 + 8 + 4 + 6) / 5)
     assert summary["mean_time_to_complete_s"] == pytest.approx(df["time_to_complete_s"].mean())
-    assert summary["backend"] == "sequential" and summary["planner"] == "WaypointPlanner"
+    assert summary["backend"] == "sequential" and summary["planner"] == "CascadedPIDPlanner"
     assert summary["complete"] is True and summary["timeouts"] == 0
     manifest = json.loads((eval_dir / "manifest.json").read_text())
     assert manifest["complete"] is True and manifest["interrupted_by"] is None

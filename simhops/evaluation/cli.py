@@ -63,6 +63,10 @@ def _parser() -> argparse.ArgumentParser:
                    "(reproducible: each scenario seeds its own generators from --seed and its name)")
     e.add_argument("--device", default="cpu", help="torch device of --planner policy: cpu, cuda, cuda:N, mps, "
                    "auto (default cpu)")
+    e.add_argument("--conditions", help="comma-separated plant conditions: shipped overlays (nominal, mass_plus20, "
+                   "mass_minus20, thrust_minus10, motor_lag_x2, latency_1, latency_2, wind_3ms, gusts_3ms, "
+                   "sensor_noise, combined) or overlay YAML files; one run per condition in DIR/<condition>/ "
+                   "and DIR/summary.json with the family x condition table")
     e.add_argument("--format", dest="serialization_type", choices=("msgpack", "json"), default="msgpack",
                    help="history file format (default msgpack)")
     e.add_argument("--no-progress", action="store_true", help="no progress bar")
@@ -235,6 +239,19 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     except ArgumentError as exc:
         getattr(parser, "eval_parser", parser).error(str(exc))
     cfg, scenarios, planner, backend = v["cfg"], v["scenarios"], v["planner"], v["backend"]
+    common = dict(backend=backend, workers=args.workers, rerun=args.rerun, scenarios_name=args.scenarios,
+                  serialization_type=args.serialization_type, timeout_s=args.timeout_s, overwrite=args.overwrite,
+                  history_buffer_duration_s=cfg.simulation.history_buffer_duration_s if cfg is not None else None,
+                  manifest=v["manifest"])
+    if args.conditions is not None:
+        from simhops.evaluation.condition_sweep import run_condition_sweep
+
+        try:
+            return 1 if run_condition_sweep(planner, scenarios, args.conditions, v["output_dir"], cfg,
+                                            print_summary=_print_summary, show_progress=not args.no_progress,
+                                            **common)[1] else 0
+        except (ValueError, FileNotFoundError) as exc:  # ConfigError is a ValueError
+            parser.error(str(exc))
     evaluator = Evaluator(planner, scenarios, v["output_dir"], backend=backend, workers=args.workers,
                           rerun=args.rerun, physics=PhysicsParams.from_config(cfg) if cfg is not None else None,
                           scenarios_name=args.scenarios, serialization_type=args.serialization_type,

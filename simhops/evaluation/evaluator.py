@@ -135,6 +135,7 @@ class Evaluator:
         history_buffer_duration_s: the planner's rolling buffer (s, config
             ``simulation.history_buffer_duration_s``).
         manifest: extra manifest entries (planner kind and model hash, config, argv, ...).
+        condition: label of the plant condition (``--conditions``) in the summary.
 
     Raises:
         ValueError: unknown backend, no scenarios, duplicate scenario names, or ``timeout_s <= 0``.
@@ -147,7 +148,7 @@ class Evaluator:
                  physics: PhysicsParams | None = None, scenarios_name: str | None = None,
                  serialization_type: str = "msgpack", timeout_s: float | None = None, overwrite: bool = False,
                  history_buffer_duration_s: float | None = None,
-                 manifest: dict[str, Any] | None = None) -> None:
+                 manifest: dict[str, Any] | None = None, condition: str = "nominal") -> None:
         if timeout_s is not None and not timeout_s > 0:
             raise ValueError(f"timeout_s must be > 0 s (got {timeout_s})")
         if backend not in BACKENDS:
@@ -170,6 +171,7 @@ class Evaluator:
         self.overwrite = overwrite
         self.history_buffer_duration_s = history_buffer_duration_s
         self.manifest_extra = dict(manifest or {})
+        self.condition = condition
         self.metrics_engine = MetricsEngine.default(physics)
         self.serialization = SerializationCallback(self.output_dir / HISTORY_DIR,
                                                    serialization_type=serialization_type)
@@ -266,7 +268,9 @@ class Evaluator:
             "scenarios": self.scenarios_name,
             "backend": self.backend,
             "workers": pool.number_of_workers if self.backend != "ray" else self.workers,
-            **summarize(reports),
+            "condition": self.condition,
+            **summarize(reports, self.scenarios, self.condition,
+                        self.physics.airframe if self.physics is not None else None),
             "timeouts": sum(1 for r in reports if r.timed_out),
             "complete": complete,
             "n_planned": n_tasks,

@@ -7,7 +7,7 @@ from pathlib import Path
 from simhops.simulation.planner.abstract_planner import AbstractPlanner
 
 #: --planner choices
-PLANNER_KINDS = ("policy", "classical", "hover", "random")
+PLANNER_KINDS = ("policy", "classical", "pd", "hover", "random")
 
 
 def build_planner(kind: str, model_path: str | Path | None = None, seed: int = 0, deterministic: bool = True,
@@ -17,7 +17,8 @@ def build_planner(kind: str, model_path: str | Path | None = None, seed: int = 0
     | kind | planner |
     |---|---|
     | ``policy`` | :class:`PolicyPlanner` on ``model_path`` (SB3 ``model.zip``; action mode from ``cfg.env`` or the default config; one torch thread; ``seed`` seeds stochastic sampling per scenario) |
-    | ``classical`` | :class:`WaypointPlanner` (cascaded position -> attitude -> rate controller) |
+    | ``classical`` | :class:`CascadedPIDPlanner` (position -> velocity PI with anti-windup -> attitude -> rates) |
+    | ``pd`` | :class:`WaypointPlanner` (the earlier PD position -> attitude loop, no integral action) |
     | ``hover`` | :class:`HoverPlanner` |
     | ``random`` | :class:`RandomPlanner` (``seed``) |
 
@@ -36,6 +37,10 @@ def build_planner(kind: str, model_path: str | Path | None = None, seed: int = 0
         return PolicyPlanner(model_path, deterministic=deterministic, device=device, action_mode=mode,
                              torch_threads=1, seed=seed)
     if kind == "classical":
+        from simhops.simulation.planner.cascaded_pid_planner import CascadedPIDPlanner
+
+        return CascadedPIDPlanner()
+    if kind == "pd":
         from simhops.simulation.planner.waypoint_planner import WaypointPlanner
 
         return WaypointPlanner()

@@ -34,7 +34,16 @@ def _benchmark_v0() -> list[Scenario]:
     return out
 
 
-_BENCHMARKS: dict[str, Callable[[], list[Scenario]]] = {"benchmark-v0": _benchmark_v0}
+def _benchmark_v1() -> list[Scenario]:
+    """benchmark-v1: 1000 courses in the named families of :mod:`simhops.scenario.course_families`."""
+    from simhops.config import SimHopsConfig
+    from simhops.scenario.course_families import BENCHMARK_V1_FAMILIES, build_family
+
+    cfg = SimHopsConfig()
+    return [s for fam in BENCHMARK_V1_FAMILIES for s in build_family(fam, cfg)]
+
+
+_BENCHMARKS: dict[str, Callable[[], list[Scenario]]] = {"benchmark-v0": _benchmark_v0, "benchmark-v1": _benchmark_v1}
 
 
 def available_benchmarks() -> list[str]:
@@ -52,11 +61,19 @@ def build_benchmark(name: str = "benchmark-v0", cfg=None) -> list[Scenario]:
     50 Hz, 20 s) comes from the *default* config, never the user's, so results stay
     comparable; :func:`benchmark_fingerprint` pins the courses in the tests.
 
+    ``benchmark-v1`` (1000 courses): the families of
+    :data:`~simhops.scenario.course_families.BENCHMARK_V1_FAMILIES` in order, named
+    ``benchmark-v1/<family>/<i:03d>`` (random hops, long legs, steep descents and climbs,
+    near-ground and near-ceiling waypoints, K = 8 and 12, tight clusters, moving starts),
+    each with its own episode length (20-40 s); same default-config settings otherwise.
+
     Args:
         name: the benchmark.
         cfg: optional :class:`~simhops.config.SimHopsConfig` whose *episode settings*
             replace the benchmark's for every course: the control period
-            (``1 / scenario.control_hz``) and ``scenario.duration_s``, e.g. for quick runs.
+            (``1 / scenario.control_hz``) and ``scenario.duration_s``, e.g. for quick runs
+            (for benchmark-v1 only a ``duration_s`` that differs from the default config's
+            replaces the family durations).
             The courses themselves (waypoints, start, reach radius, dome) never change.
 
     Raises:
@@ -66,18 +83,25 @@ def build_benchmark(name: str = "benchmark-v0", cfg=None) -> list[Scenario]:
         raise ValueError(f"unknown benchmark {name!r}; known benchmarks: {available_benchmarks()}")
     scenarios = _BENCHMARKS[name]()
     if cfg is not None:
+        from simhops.config import SimHopsConfig
+
         sc = cfg.scenario
-        scenarios = [dataclasses.replace(s, time_step_s=1.0 / sc.control_hz, duration_s=sc.duration_s)
+        keep_duration = name != "benchmark-v0" and sc.duration_s == SimHopsConfig().scenario.duration_s
+        scenarios = [dataclasses.replace(s, time_step_s=1.0 / sc.control_hz,
+                                         duration_s=s.duration_s if keep_duration else sc.duration_s)
                      for s in scenarios]
     return scenarios
 
 
-def benchmark_fingerprint(scenarios: list[Scenario], decimals: int = 9) -> str:
-    """SHA-256 of the names, waypoints, start positions and reach/dome radii (rounded to ``decimals``)."""
+def benchmark_fingerprint(scenarios: list[Scenario], decimals: int = 9, full: bool = False) -> str:
+    """SHA-256 of the names, waypoints, start positions and reach/dome radii (rounded to ``decimals``);
+    with ``full`` also the whole initial state (attitude, velocity, ...) and the episode length."""
     h = hashlib.sha256()
     for s in scenarios:
         h.update(s.name.encode())
         h.update(np.round(np.asarray(s.waypoints, dtype=np.float64), decimals).tobytes())
-        h.update(np.round(s.initial_state.position, decimals).tobytes())
+        h.update(np.round(s.initial_state.array if full else s.initial_state.position, decimals).tobytes())
         h.update(np.round(np.array([s.reach_radius_m, s.dome_radius_m]), decimals).tobytes())
+        if full:
+            h.update(np.round(np.array([s.duration_s, s.time_step_s]), decimals).tobytes())
     return h.hexdigest()
