@@ -10,18 +10,18 @@ and ``snapshot`` for a training snapshot, one fixed value for all rows):
 
 | entity | archetype | when |
 |---|---|---|
-| ``base/start`` | ``Points3D`` "start" (the initial position, m ENU) | t = 0 |
 | ``base/waypoints`` | ``Points3D``: reached green, next orange (label ``wpI <- next``), later grey; radius = reach radius | t = 0 and at every reach |
-| ``base/trajectory`` | ``LineStrips3D``: the whole flown path | t = 0 |
+| ``base/trajectory`` | ``LineStrips3D``: the whole flown path (at most ``max_trajectory_hz`` points/s), and ``Points3D`` "start" (the initial position, m ENU) | t = 0 |
 | ``base/drone`` | ``Transform3D`` poses, at most ``max_pose_hz`` rows per second (plus the last row): the drone flies along the trajectory on ``sim_time`` | every pose row |
 | ``base/drone/{body,arms,rotors,heading}`` | static body-frame geometry | static |
-| ``summary_path`` | ``TextDocument`` markdown table (scenario, planner, waypoints, time, outcome, extra rows) | t = 0 and at the end |
+| ``summary_path`` | ``TextDocument`` markdown table (scenario, planner, waypoints, time, outcome, extra rows) | t = 0 |
 
 With ``plots_base`` the time series (``Scalars`` columns, at most ``max_plot_hz`` rows/s) go to
 ``plots_base/altitude_m``, ``speed_m_s``, ``tilt_deg``, ``collective_thrust_n`` and
 ``body_rates_rad_s/{roll,pitch,yaw}`` (body FLU).
 
-All rows are sent as columns (``send_columns``): one chunk per entity and episode, not one per row.
+All rows are sent as columns (``send_columns``) or single rows: one chunk per entity and episode, not one
+per time point (each chunk costs ~1.3 KB of file overhead).
 """
 
 from __future__ import annotations
@@ -133,8 +133,10 @@ def log_episode(
     summary_title: str | None = None,
     max_pose_hz: float | None = 25.0,
     max_plot_hz: float | None = 25.0,
+    max_trajectory_hz: float | None = None,
     timeline: str = SIM_TIMELINE,
     quad_scale: float | None = None,
+    log_static: bool = True,
 ) -> str:
     """Log one episode into ``viz`` (entities in the module docstring); returns ``base``.
 
@@ -146,9 +148,12 @@ def log_episode(
         plots_base: where the time series go (None: no time series).
         fixed_times: ``{timeline: sequence}`` stamped on every row (e.g. ``{"ppo_update": 40, "snapshot": 1}``).
         planner_name / summary_extra / summary_title: shown in the summary table.
-        max_pose_hz / max_plot_hz: decimation of pose / plot rows per second of sim time (None: every row).
+        max_pose_hz / max_plot_hz / max_trajectory_hz: decimation of pose / plot / trajectory-line rows per
+            second of sim time (None: every row).
         timeline: name of the simulation-time timeline.
         quad_scale: drawing magnification of the drone (default ``RerunVisualizer``'s).
+        log_static: log the static parts (drone geometry, label visibility); False when ``base`` was
+            logged before in this recording (static data is the same for every episode).
 
     Stateful time set on ``viz`` before the call is cleared for the timelines used here and the
     fixed ones when the call returns.
@@ -164,13 +169,15 @@ def log_episode(
         viz.set_time(name, sequence=value)
     try:
         viz.set_time(timeline, seconds=0.0)
-        start = ep.positions[0].astype(np.float32)
-        rec.log(f"{base}/start", rr.Points3D([start], radii=[0.06], colors=[COLOR_START], labels=["start"],
-                                             show_labels=True))
         pos = ep.positions
-        finite_pos = pos[np.all(np.isfinite(pos), axis=1)].astype(np.float32)
-        rec.log(f"{base}/trajectory", rr.LineStrips3D([finite_pos], radii=rr.Radius.ui_points(2.0),
-                                                      colors=[COLOR_TRAJECTORY]))
+        line_rows = decimate_rows(t, max_trajectory_hz)
+        line = pos[line_rows]
+        line = line[np.all(np.isfinite(line), axis=1)].astype(np.float32)
+        # the path and its start marker in ONE row (one chunk): LineStrips3D + Points3D on the same entity
+        rec.log(f"{base}/trajectory",
+                rr.LineStrips3D([line], radii=rr.Radius.ui_points(2.0), colors=[COLOR_TRAJECTORY]),
+                rr.Points3D([pos[0].astype(np.float32)], radii=[0.06], colors=[COLOR_START], labels=["start"],
+                            show_labels=True))
         rec.log(summary_path, rr.TextDocument(episode_summary_markdown(ep, planner_name, summary_extra, summary_title),
                                               media_type=rr.MediaType.MARKDOWN))
 
@@ -192,11 +199,13 @@ def log_episode(
                                             radii=np.full(len(positions), radius, dtype=np.float32),
                                             labels=labels).partition(np.full(len(change_rows), k)),
             )
-            rec.log(f"{base}/waypoints", rr.Points3D.from_fields(show_labels=True), static=True)
+            if log_static:
+                rec.log(f"{base}/waypoints", rr.Points3D.from_fields(show_labels=True), static=True)
 
         # the drone along its trajectory
-        viz.log_quadcopter_body(f"{base}/drone", static=True,
-                                **({} if quad_scale is None else {"scale": quad_scale}))
+        if log_static:
+            viz.log_quadcopter_body(f"{base}/drone", static=True,
+                                    **({} if quad_scale is None else {"scale": quad_scale}))
         quat = ep.quaternions_wxyz
         ok = np.all(np.isfinite(pos), axis=1) & np.all(np.isfinite(quat), axis=1)
         rows = decimate_rows(t, max_pose_hz)
@@ -212,10 +221,6 @@ def log_episode(
         if plots_base is not None:
             _log_plots(viz, ep, plots_base, fixed, timeline, max_plot_hz)
 
-        # final summary at the end of the episode (the table stays visible at every time)
-        viz.set_time(timeline, seconds=float(t[-1]))
-        rec.log(summary_path, rr.TextDocument(episode_summary_markdown(ep, planner_name, summary_extra, summary_title),
-                                              media_type=rr.MediaType.MARKDOWN))
     finally:
         viz.disable_timeline(timeline)
         for name in fixed:
