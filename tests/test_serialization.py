@@ -182,7 +182,7 @@ def test_visualization_callback_logs_one_subtree_per_scenario(tmp_path):
         # poses decimated to 25 rows per second of sim time (simhops.viz.episode_rerun.decimate_rows), last row kept
         assert "sim_time" in drone["timelines"]
         assert len(drone["timelines"]["sim_time"]) == len(decimate_rows(r.history.time_s, 25.0)) >= 2
-        assert f"{base}/waypoints" in ents and f"{base}/drone/rotors" in ents
+        assert f"{base}/waypoints" in ents and "Ellipsoids3D" in ents[f"{base}/drone/body"]["archetypes"]
         assert max(pd.Timedelta(t).total_seconds() for t in drone["timelines"]["sim_time"]) == pytest.approx(
             r.history.time_s[-1])
     assert scenario_entity_path("a b/c") == "world/a_b/c"

@@ -112,8 +112,8 @@ def test_snapshots_on_fixed_courses_with_animated_drone(trained) -> None:
     assert sorted(per_snapshot) == list(range(N_UPDATES))
     for rows in per_snapshot.values():
         assert len(rows) >= 2 and rows[0][0] == 0.0
-    for child in ("body", "arms", "rotors"):
-        assert ents[f"world/snapshot/drone/{child}"]["static_rows"] >= 1
+    body = ents["world/snapshot/drone/body"]
+    assert body["static_rows"] == 1 and {"Boxes3D", "LineStrips3D", "Ellipsoids3D", "Arrows3D"} <= body["archetypes"]
     assert ents["world/dome"]["static_rows"] == 1 and ents["world/ground"]["static_rows"] == 1
     strip = ents["world/snapshot/trajectory"]["data"]["LineStrips3D:strips"][0][0]
     start = ents["world/snapshot/trajectory"]["data"]["Points3D:positions"][0][0]

@@ -64,7 +64,7 @@ EPISODE_PLOT_VIEWS: dict[str, tuple[str, ...]] = {
     "speed [m/s]": ("speed_m_s",),
     "tilt [deg]": ("tilt_deg",),
     "collective thrust [N]": ("collective_thrust_n",),
-    "body rates [rad/s]": ("body_rates_rad_s/**",),
+    "body rates [rad/s]": ("body_rates_rad_s",),
 }
 
 

@@ -13,12 +13,12 @@ and ``snapshot`` for a training snapshot, one fixed value for all rows):
 | ``base/waypoints`` | ``Points3D``: reached green, next orange (label ``wpI <- next``), later grey; radius = reach radius | t = 0 and at every reach |
 | ``base/trajectory`` | ``LineStrips3D``: the whole flown path (at most ``max_trajectory_hz`` points/s), and ``Points3D`` "start" (the initial position, m ENU) | t = 0 |
 | ``base/drone`` | ``Transform3D`` poses, at most ``max_pose_hz`` rows per second (plus the last row): the drone flies along the trajectory on ``sim_time`` | every pose row |
-| ``base/drone/{body,arms,rotors,heading}`` | static body-frame geometry | static |
+| ``base/drone/body`` | static body-frame geometry (box, arms, rotor discs, heading arrow in one row) | static |
 | ``summary_path`` | ``TextDocument`` markdown table (scenario, planner, waypoints, time, outcome, extra rows) | t = 0 |
 
 With ``plots_base`` the time series (``Scalars`` columns, at most ``max_plot_hz`` rows/s) go to
-``plots_base/altitude_m``, ``speed_m_s``, ``tilt_deg``, ``collective_thrust_n`` and
-``body_rates_rad_s/{roll,pitch,yaw}`` (body FLU).
+``plots_base/altitude_m`` [m], ``speed_m_s`` [m/s], ``tilt_deg`` [deg], ``collective_thrust_n`` [N] and
+``body_rates_rad_s`` [rad/s] (three series per row: roll, pitch, yaw rate, body FLU).
 
 All rows are sent as columns (``send_columns``) or single rows: one chunk per entity and episode, not one
 per time point (each chunk costs ~1.3 KB of file overhead).
@@ -44,16 +44,16 @@ __all__ = ["SIM_TIMELINE", "PLOT_SERIES", "log_episode", "episode_entity_path", 
 #: the timeline of simulation time (a duration since the episode start)
 SIM_TIMELINE = "sim_time"
 
-#: time-series entity (relative to ``plots_base``) -> (legend name, unit)
+#: time-series entity (relative to ``plots_base``) -> (title, unit)
 PLOT_SERIES: dict[str, tuple[str, str]] = {
     "altitude_m": ("altitude", "m"),
     "speed_m_s": ("speed", "m/s"),
     "tilt_deg": ("tilt", "deg"),
     "collective_thrust_n": ("collective thrust", "N"),
-    "body_rates_rad_s/roll": ("roll rate", "rad/s"),
-    "body_rates_rad_s/pitch": ("pitch rate", "rad/s"),
-    "body_rates_rad_s/yaw": ("yaw rate", "rad/s"),
+    "body_rates_rad_s": ("body rates (roll, pitch, yaw; FLU)", "rad/s"),
 }
+BODY_RATES = "body_rates_rad_s"
+BODY_RATE_NAMES = ("roll rate", "pitch rate", "yaw rate")
 
 COLOR_START = (160, 60, 220)
 
@@ -192,19 +192,17 @@ def log_episode(
                 colors.append(c)
                 labels += lab
             radius = ep.reach_radius_m if math.isfinite(ep.reach_radius_m) and ep.reach_radius_m > 0 else 0.05
-            rec.send_columns(
-                f"{base}/waypoints",
-                indexes=_index_columns(t[change_rows], fixed, timeline),
-                columns=rr.Points3D.columns(positions=positions, colors=np.concatenate(colors),
-                                            radii=np.full(len(positions), radius, dtype=np.float32),
-                                            labels=labels).partition(np.full(len(change_rows), k)),
-            )
-            if log_static:
-                rec.log(f"{base}/waypoints", rr.Points3D.from_fields(show_labels=True), static=True)
+            n_changes = len(change_rows)
+            columns = rr.Points3D.columns(positions=positions, colors=np.concatenate(colors),
+                                          radii=np.full(len(positions), radius, dtype=np.float32),
+                                          labels=labels).partition(np.full(n_changes, k))
+            labels_on = rr.Points3D.columns(show_labels=np.ones(n_changes, dtype=bool))
+            rec.send_columns(f"{base}/waypoints", indexes=_index_columns(t[change_rows], fixed, timeline),
+                             columns=[*columns, *labels_on])
 
         # the drone along its trajectory
         if log_static:
-            viz.log_quadcopter_body(f"{base}/drone", static=True,
+            viz.log_quadcopter_body(f"{base}/drone", static=True, merged=True,
                                     **({} if quad_scale is None else {"scale": quad_scale}))
         quat = ep.quaternions_wxyz
         ok = np.all(np.isfinite(pos), axis=1) & np.all(np.isfinite(quat), axis=1)
@@ -231,23 +229,25 @@ def log_episode(
 def _log_plots(viz: RerunVisualizer, ep: EpisodeArrays, plots_base: str, fixed: Mapping[str, int], timeline: str,
                max_plot_hz: float | None) -> None:
     rows = decimate_rows(ep.time_s, max_plot_hz)
-    rates = ep.body_rates_rad_s
-    series = {
+    t = ep.time_s[rows]
+    single = {
         "altitude_m": ep.positions[:, 2],
         "speed_m_s": ep.speed_m_s,
         "tilt_deg": ep.tilt_deg,
         "collective_thrust_n": ep.collective_thrust_n,
-        "body_rates_rad_s/roll": rates[:, 0],
-        "body_rates_rad_s/pitch": rates[:, 1],
-        "body_rates_rad_s/yaw": rates[:, 2],
     }
-    for rel, values in series.items():
+    for rel, values in single.items():
         v = np.asarray(values, dtype=np.float64)[rows]
         keep = np.isfinite(v)
-        if not np.any(keep):
-            continue
-        path = f"{plots_base}/{rel}"
-        name, unit = PLOT_SERIES[rel]
-        viz.log_series_style(path, name=f"{name} [{unit}]")
-        viz.rec.send_columns(path, indexes=_index_columns(ep.time_s[rows][keep], fixed, timeline),
-                             columns=rr.Scalars.columns(scalars=v[keep]))
+        if np.any(keep):
+            viz.rec.send_columns(f"{plots_base}/{rel}", indexes=_index_columns(t[keep], fixed, timeline),
+                                 columns=rr.Scalars.columns(scalars=v[keep]))
+    # the three body rates: one entity, three series (one chunk), named in the legend
+    rates = ep.body_rates_rad_s[rows]
+    keep = np.all(np.isfinite(rates), axis=1)
+    if np.any(keep):
+        path = f"{plots_base}/{BODY_RATES}"
+        viz.rec.log(path, rr.SeriesLines(names=list(BODY_RATE_NAMES)), static=True)
+        viz.rec.send_columns(path, indexes=_index_columns(t[keep], fixed, timeline),
+                             columns=rr.Scalars.columns(scalars=rates[keep].reshape(-1)).partition(
+                                 np.full(int(keep.sum()), 3)))

@@ -346,47 +346,40 @@ class RerunVisualizer:
         scale: float = DEFAULT_QUAD_SCALE,
         *,
         static: bool = False,
+        merged: bool = False,
     ) -> None:
-        """Log the quadcopter geometry (``path/body``, ``path/arms``, ``path/rotors``, ``path/heading``).
+        """Log the quadcopter geometry in the body frame of ``path`` (see :meth:`log_quadcopter`).
 
-        The geometry is in the body frame of ``path`` (see :meth:`log_quadcopter`); ``static=True``
-        logs it once for all times, so only ``path``'s ``Transform3D`` has to be logged per pose.
+        Default: four entities ``path/body`` (``Boxes3D``), ``path/arms`` (``LineStrips3D``),
+        ``path/rotors`` (``Ellipsoids3D``), ``path/heading`` (``Arrows3D``). ``merged=True`` logs the
+        same four archetypes as ONE row of ``path/body`` (one chunk instead of four: recordings with
+        many drones stay small). ``static=True`` logs it once for all times, so only ``path``'s
+        ``Transform3D`` has to be logged per pose.
         """
         s = float(scale) if _is_finite_number(scale) and scale > 0 else 1.0
         arm = float(arm_length_m) * s
         c = arm / math.sqrt(2.0)
         # rotor centres in body frame (x fwd, y left, z up): FL, FR, BR, BL
         rotors = np.array([[c, c, 0.0], [c, -c, 0.0], [-c, -c, 0.0], [-c, c, 0.0]], dtype=np.float32)
-        self.rec.log(
-            f"{path}/body",
-            rr.Boxes3D(half_sizes=[[0.35 * arm, 0.35 * arm, 0.12 * arm]], colors=[COLOR_BODY], fill_mode="solid"),
-            static=static,
-        )
-        self.rec.log(
-            f"{path}/arms",
-            rr.LineStrips3D(
-                [rotors[[0, 2]], rotors[[1, 3]]],
-                radii=np.full(2, 0.06 * arm, dtype=np.float32),
-                colors=[COLOR_ARM, COLOR_ARM],
-            ),
-            static=static,
-        )
         rotor_r = 0.45 * arm
-        self.rec.log(
-            f"{path}/rotors",
-            rr.Ellipsoids3D(
+        parts = {
+            "body": rr.Boxes3D(half_sizes=[[0.35 * arm, 0.35 * arm, 0.12 * arm]], colors=[COLOR_BODY],
+                               fill_mode="solid"),
+            "arms": rr.LineStrips3D([rotors[[0, 2]], rotors[[1, 3]]], radii=np.full(2, 0.06 * arm, dtype=np.float32),
+                                    colors=[COLOR_ARM, COLOR_ARM]),
+            "rotors": rr.Ellipsoids3D(
                 centers=rotors + np.array([0.0, 0.0, 0.1 * arm], dtype=np.float32),
                 half_sizes=np.tile(np.array([[rotor_r, rotor_r, 0.03 * arm]], dtype=np.float32), (4, 1)),
                 colors=[COLOR_ROTOR_FRONT, COLOR_ROTOR_FRONT, COLOR_ROTOR_BACK, COLOR_ROTOR_BACK],
                 fill_mode="solid",
             ),
-            static=static,
-        )
-        self.rec.log(
-            f"{path}/heading",
-            rr.Arrows3D(vectors=[[1.6 * arm, 0.0, 0.0]], radii=[0.05 * arm], colors=[COLOR_ROTOR_FRONT]),
-            static=static,
-        )
+            "heading": rr.Arrows3D(vectors=[[1.6 * arm, 0.0, 0.0]], radii=[0.05 * arm], colors=[COLOR_ROTOR_FRONT]),
+        }
+        if merged:
+            self.rec.log(f"{path}/body", *parts.values(), static=static)
+        else:
+            for name, archetype in parts.items():
+                self.rec.log(f"{path}/{name}", archetype, static=static)
 
     # ------------------------------------------------------------------ scene
     def log_scene(self, root: str, dome_radius_m: float, *, ground_half_size_m: float | None = None,
