@@ -179,9 +179,9 @@ def test_visualization_callback_logs_one_subtree_per_scenario(tmp_path):
         traj = ents[f"{base}/trajectory"]["data"]["LineStrips3D:strips"][0][0]
         assert np.array_equal(np.asarray(traj, dtype=np.float32), r.history.positions.astype(np.float32))
         drone = ents[f"{base}/drone"]
-        # poses decimated to 25 rows per second of sim time (simhops.viz.episode_rerun.decimate_rows), last row kept
+        # poses decimated to 10 rows per second of sim time (simhops.viz.episode_rerun.decimate_rows), last row kept
         assert "sim_time" in drone["timelines"]
-        assert len(drone["timelines"]["sim_time"]) == len(decimate_rows(r.history.time_s, 25.0)) >= 2
+        assert len(drone["timelines"]["sim_time"]) == len(decimate_rows(r.history.time_s, 10.0)) >= 2
         assert f"{base}/waypoints" in ents and "Ellipsoids3D" in ents[f"{base}/drone/body"]["archetypes"]
         assert max(pd.Timedelta(t).total_seconds() for t in drone["timelines"]["sim_time"]) == pytest.approx(
             r.history.time_s[-1])

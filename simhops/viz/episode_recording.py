@@ -8,8 +8,12 @@ Layout of the file (rerun-sdk 0.41):
 * ``overview/summary`` (markdown: success rate, mean waypoints, a table of every episode) and
   ``overview/waypoints_reached`` (``BarChart``, one bar per episode), written by :meth:`close`;
 * a default blueprint (:func:`simhops.viz.blueprint.build_episodes_blueprint`): the overview on
-  the left, one tab per course on the right (3D view + altitude / speed / tilt / thrust / body-rate
-  plots), sent by :meth:`close`.
+  the left, one 3D tab per course in the middle, altitude / speed / tilt / thrust / body-rate plots
+  on the right, sent by :meth:`close`.
+
+Drone poses and plot rows are decimated to ``max_pose_hz`` / ``max_plot_hz`` (default 10 rows per
+second of sim time; the trajectory line keeps every point): benchmark-v0 (100 courses) stays a few MB
+and loads in the web viewer in seconds.
 """
 
 from __future__ import annotations
@@ -58,8 +62,8 @@ class EpisodeRecording:
     """
 
     def __init__(self, output_path: str | Path | None = None, application_id: str = "simhops_eval", *,
-                 visualizer: RerunVisualizer | None = None, max_pose_hz: float | None = 25.0,
-                 max_plot_hz: float | None = 25.0) -> None:
+                 visualizer: RerunVisualizer | None = None, max_pose_hz: float | None = 10.0,
+                 max_plot_hz: float | None = 10.0) -> None:
         if visualizer is None and output_path is None:
             raise ValueError("EpisodeRecording needs output_path or visualizer")
         self._owns = visualizer is None
