@@ -135,3 +135,13 @@ def test_log_formats_write_every_output(tmp_path, capsys):
     assert "rollout/success_rate" in acc.Tags()["scalars"] and "sim/success" in acc.Tags()["scalars"]
     table = capsys.readouterr().out  # the stdout table: SB3 groups keys under their "rollout/" prefix
     assert "rollout/" in table and "success_rate" in table and "waypoints_per_episode" in table
+
+
+def test_console_prints_one_short_line_every_n_updates(tmp_path, capsys):
+    """5 updates, callbacks.print_freq_updates=2: lines after updates 2 and 4 and one at the end (5)."""
+    cfg = load_config(overrides=[*TINY, f"output_dir={tmp_path / 'run'}", "train.total_timesteps=320",
+                                 "callbacks.print_freq_updates=2"])
+    train(cfg, eval_episodes=0)
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("[simhops]")]
+    assert [ln.split()[2] for ln in lines] == ["2/5", "4/5", "5/5"]
+    assert all(len(ln) < 160 and "success" in ln and "crash" in ln for ln in lines)
