@@ -109,7 +109,9 @@ def test_episode_recording_overview_blueprint_and_duplicate_names(tmp_path):
     info = rrd_info(path)
     assert info["footer"] and info["blueprints"] == 1 and info["application_id"] == "simhops_eval"
     ents = read_rrd(path)
-    overview = ents["overview/summary"]["texts"][-1]
+    assert ents["overview/summary"]["static_rows"] == 1 and ents["overview/waypoints_reached"]["static_rows"] == 1
+    overview = ents["overview/summary"]["static"]["TextDocument:text"]
+    overview = overview[0] if isinstance(overview, list) else overview
     assert "success 1/2 (50%)" in overview and "| 1 | a | 0/3 |" in overview
     assert "BarChart" in ents["overview/waypoints_reached"]["archetypes"]
     assert ents["world/dome"]["static_rows"] == 1

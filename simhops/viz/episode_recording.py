@@ -120,9 +120,12 @@ class EpisodeRecording:
             return
         self._closed = True
         try:
-            self.viz.log_text(OVERVIEW_SUMMARY, self.overview_markdown())
+            # static: visible on every timeline (sim_time included)
+            self.viz.rec.log(OVERVIEW_SUMMARY, rr.TextDocument(self.overview_markdown(),
+                                                               media_type=rr.MediaType.MARKDOWN), static=True)
             if self.episodes:
-                self.viz.rec.log(OVERVIEW_BARS, rr.BarChart([e.waypoints_reached for e in self.episodes]))
+                self.viz.rec.log(OVERVIEW_BARS, rr.BarChart([e.waypoints_reached for e in self.episodes]),
+                                 static=True)
             self.viz.send_blueprint(build_episodes_blueprint([(e.name, e.base, e.plots_base) for e in self.episodes]))
         finally:
             if self._owns:
