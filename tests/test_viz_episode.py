@@ -115,6 +115,15 @@ def test_episode_recording_overview_blueprint_and_duplicate_names(tmp_path):
     assert "success 1/2 (50%)" in overview and "| 1 | a | 0/3 |" in overview
     assert "BarChart" in ents["overview/waypoints_reached"]["archetypes"]
     assert ents["world/dome"]["static_rows"] == 1
+    # shared time series: one entity per quantity, one series per episode, NaN (a gap) after an episode ended
+    alt = ents["plots/altitude_m"]
+    assert alt["static"]["SeriesLines:names"] == ["a", "a"]
+    rows = alt["data"]["Scalars:scalars"]
+    times = [pd.Timedelta(x).total_seconds() for x in alt["timelines"]["sim_time"]]
+    assert times == pytest.approx(np.arange(21) * 0.1)  # 10 Hz grid over the longer episode (2 s)
+    assert rows[0] == pytest.approx([1.0, 1.0]) and rows[-1][0] == pytest.approx(3.0) and math.isnan(rows[-1][1])
+    assert all(len(r) == 6 for r in ents["plots/body_rates_rad_s"]["data"]["Scalars:scalars"])
+    assert "world/a/summary" not in ents  # the overview table replaces per-course summaries
     with pytest.raises(RuntimeError, match="closed"):
         rec.add(_episode("c"))
 
@@ -146,7 +155,7 @@ def test_blueprints_give_each_series_its_own_view():
     assert len(series_views) == len(TRAINING_SERIES)  # one y scale per series
     names = {str(v.name) for v in views if getattr(v, "name", None) is not None}
     assert {"Latest Policy", "Snapshot Summary"} <= names
-    eps = [(f"c{i}", f"world/c{i}", f"plots/c{i}") for i in range(3)]
+    eps = [(f"c{i}", f"world/c{i}") for i in range(3)]
     views = _views(build_episodes_blueprint(eps).root_container, [])
     assert sum(isinstance(v, rrb.Spatial3DView) for v in views) == 3
     assert sum(isinstance(v, rrb.TimeSeriesView) for v in views) == len(EPISODE_PLOT_VIEWS)

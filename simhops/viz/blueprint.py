@@ -105,28 +105,28 @@ def build_training_blueprint(timeline: str = "ppo_update") -> rrb.Blueprint:
     )
 
 
-def build_episodes_blueprint(episodes: list[tuple[str, str, str]], max_tabs: int = 200) -> rrb.Blueprint:
+def build_episodes_blueprint(episodes: list[tuple[str, str]], max_tabs: int = 200) -> rrb.Blueprint:
     """Blueprint of an episode recording (``eval.rrd``, replays).
 
-    ``episodes``: ``(name, base, plots_base)`` per episode (entity roots as logged by
-    :func:`simhops.viz.episode_rerun.log_episode`). Three columns:
+    ``episodes``: ``(name, base)`` per episode (entity root as logged by
+    :func:`simhops.viz.episode_rerun.log_episode`); the time series are ``plots/<quantity>`` with one
+    series per episode (:func:`simhops.viz.episode_rerun.log_episodes_plots`). Three columns:
 
     * left: the overview (success rate, mean waypoints and a table of every episode; waypoints reached
       per episode as bars);
     * middle: one tab per course (the first ``max_tabs``), each a 3D view of that course only (start,
       waypoints, trajectory, the drone flying it on ``sim_time``, ground and dome);
     * right: altitude, speed, tilt, collective thrust and body rates, one view each (own y scale), with
-      every course's series (click a line to select its course; the legend is hidden above 10 courses).
+      every course's series (hover a line for its course; the legend is hidden above 10 courses).
 
     Each view costs ~5 KB of file, so the course views are single 3D views (100 courses: ~0.6 MB of
     blueprint instead of ~5 MB with per-course plot grids). Time panel on ``sim_time``.
     """
     tabs = [rrb.Spatial3DView(name=name, origin="world",
                               contents=["+ $origin", f"+ {base}/**", "+ $origin/dome", "+ $origin/ground/**"])
-            for name, base, _ in episodes[:max_tabs]]
+            for name, base in episodes[:max_tabs]]
     legend = rrb.PlotLegend(visible=len(episodes) <= 10)
-    plots = [rrb.TimeSeriesView(name=title, origin="plots",
-                                contents=[f"+ {plots_base}/{p}" for _, _, plots_base in episodes for p in paths],
+    plots = [rrb.TimeSeriesView(name=title, origin="plots", contents=[f"+ $origin/{p}" for p in paths],
                                 plot_legend=legend)
              for title, paths in EPISODE_PLOT_VIEWS.items()]
     overview = rrb.Vertical(rrb.TextDocumentView(name="Overview", origin="overview/summary"),

@@ -3,8 +3,10 @@
 Layout of the file (rerun-sdk 0.41):
 
 * ``world/dome``, ``world/ground`` (static scene, :meth:`RerunVisualizer.log_scene`);
-* one subtree per episode, ``world/<scenario>/...`` and its time series ``plots/<scenario>/...``
-  (:func:`simhops.viz.episode_rerun.log_episode`, timeline ``sim_time``);
+* one subtree per episode, ``world/<scenario>/...`` (:func:`simhops.viz.episode_rerun.log_episode`,
+  timeline ``sim_time``);
+* the time series ``plots/{altitude_m, speed_m_s, tilt_deg, collective_thrust_n, body_rates_rad_s}``,
+  one series per episode (:func:`simhops.viz.episode_rerun.log_episodes_plots`), written by :meth:`close`;
 * ``overview/summary`` (markdown: success rate, mean waypoints, a table of every episode) and
   ``overview/waypoints_reached`` (``BarChart``, one bar per episode), written by :meth:`close`;
 * a default blueprint (:func:`simhops.viz.blueprint.build_episodes_blueprint`): the overview on
@@ -27,13 +29,14 @@ import rerun as rr
 
 from simhops.viz.blueprint import build_episodes_blueprint
 from simhops.viz.episode_arrays import EpisodeArrays
-from simhops.viz.episode_rerun import episode_entity_path, log_episode
+from simhops.viz.episode_rerun import episode_entity_path, log_episode, log_episodes_plots
 from simhops.viz.rerun_visualizer import RerunVisualizer
 
 __all__ = ["EpisodeRecording", "RecordedEpisode", "write_episode_rrd"]
 
 OVERVIEW_SUMMARY = "overview/summary"
 OVERVIEW_BARS = "overview/waypoints_reached"
+PLOTS_ROOT = "plots"
 
 
 @dataclass(frozen=True)
@@ -42,7 +45,6 @@ class RecordedEpisode:
 
     name: str
     base: str
-    plots_base: str
     planner_name: str | None
     waypoints_reached: int
     n_waypoints: int
@@ -71,6 +73,7 @@ class EpisodeRecording:
         self.max_pose_hz = max_pose_hz
         self.max_plot_hz = max_plot_hz
         self.episodes: list[RecordedEpisode] = []
+        self._arrays: list[EpisodeArrays] = []  # for the shared time series written by close()
         self._scene_radius: float | None = None
         self._closed = False
 
@@ -88,10 +91,9 @@ class EpisodeRecording:
             while f"{base}_{n}" in used:
                 n += 1
             base = f"{base}_{n}"
-        plots_base = "plots" + base[len("world"):]
-        log_episode(self.viz, ep, base, plots_base=plots_base, planner_name=planner_name,
-                    max_pose_hz=self.max_pose_hz, max_plot_hz=self.max_plot_hz)
-        rec = RecordedEpisode(ep.name, base, plots_base, planner_name, ep.waypoints_reached, ep.n_waypoints,
+        log_episode(self.viz, ep, base, planner_name=planner_name, max_pose_hz=self.max_pose_hz, log_summary=False)
+        self._arrays.append(ep)
+        rec = RecordedEpisode(ep.name, base, planner_name, ep.waypoints_reached, ep.n_waypoints,
                               ep.duration_s, ep.outcome)
         self.episodes.append(rec)
         return rec
@@ -126,7 +128,8 @@ class EpisodeRecording:
             if self.episodes:
                 self.viz.rec.log(OVERVIEW_BARS, rr.BarChart([e.waypoints_reached for e in self.episodes]),
                                  static=True)
-            self.viz.send_blueprint(build_episodes_blueprint([(e.name, e.base, e.plots_base) for e in self.episodes]))
+            log_episodes_plots(self.viz, self._arrays, PLOTS_ROOT, self.max_plot_hz)
+            self.viz.send_blueprint(build_episodes_blueprint([(e.name, e.base) for e in self.episodes]))
         finally:
             if self._owns:
                 self.viz.close()
