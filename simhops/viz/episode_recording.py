@@ -74,16 +74,16 @@ class EpisodeRecording:
         self.max_plot_hz = max_plot_hz
         self.episodes: list[RecordedEpisode] = []
         self._arrays: list[EpisodeArrays] = []  # for the shared time series written by close()
-        self._scene_radius: float | None = None
         self._closed = False
 
     def add(self, ep: EpisodeArrays, planner_name: str | None = None) -> RecordedEpisode:
-        """Log one episode under ``world/<name>`` (a name seen before gets a ``_<n>`` suffix)."""
+        """Add one episode, to be logged under ``world/<name>`` (a name seen before gets a ``_<n>`` suffix).
+
+        Everything is written by :meth:`close`, overview and plots first, so a viewer that is still
+        loading a large file already shows the summary.
+        """
         if self._closed:
             raise RuntimeError("EpisodeRecording is closed")
-        if self._scene_radius is None or ep.dome_radius_m > self._scene_radius:
-            self._scene_radius = ep.dome_radius_m
-            self.viz.log_scene("world", ep.dome_radius_m)
         base = episode_entity_path(ep.name)
         used = {e.base for e in self.episodes}
         if base in used:
@@ -91,7 +91,6 @@ class EpisodeRecording:
             while f"{base}_{n}" in used:
                 n += 1
             base = f"{base}_{n}"
-        log_episode(self.viz, ep, base, planner_name=planner_name, max_pose_hz=self.max_pose_hz, log_summary=False)
         self._arrays.append(ep)
         rec = RecordedEpisode(ep.name, base, planner_name, ep.waypoints_reached, ep.n_waypoints,
                               ep.duration_s, ep.outcome)
@@ -117,19 +116,24 @@ class EpisodeRecording:
         return "\n".join(lines)
 
     def close(self) -> None:
-        """Write the overview and the blueprint, then finalize the file (if this recording opened it). Idempotent."""
+        """Write blueprint, overview, plots and every episode, then finalize the file (if this recording opened
+        it). Idempotent."""
         if self._closed:
             return
         self._closed = True
         try:
+            self.viz.send_blueprint(build_episodes_blueprint([(e.name, e.base) for e in self.episodes]))
             # static: visible on every timeline (sim_time included)
             self.viz.rec.log(OVERVIEW_SUMMARY, rr.TextDocument(self.overview_markdown(),
                                                                media_type=rr.MediaType.MARKDOWN), static=True)
             if self.episodes:
                 self.viz.rec.log(OVERVIEW_BARS, rr.BarChart([e.waypoints_reached for e in self.episodes]),
                                  static=True)
+                self.viz.log_scene("world", max(ep.dome_radius_m for ep in self._arrays))
             log_episodes_plots(self.viz, self._arrays, PLOTS_ROOT, self.max_plot_hz)
-            self.viz.send_blueprint(build_episodes_blueprint([(e.name, e.base) for e in self.episodes]))
+            for rec, ep in zip(self.episodes, self._arrays):
+                log_episode(self.viz, ep, rec.base, planner_name=rec.planner_name, max_pose_hz=self.max_pose_hz,
+                            log_summary=False)
         finally:
             if self._owns:
                 self.viz.close()

@@ -22,12 +22,14 @@ def scenario_entity_path(scenario_name: str, root: str = "world") -> str:
 
 
 class VisualizationCallback(AbstractCallback):
-    """Logs each episode, whole, at ``on_simulation_end`` (seed 000, gotcha 11: nothing per step).
+    """Takes each episode, whole, at ``on_simulation_end`` (seed 000, gotcha 11: nothing per step) and writes
+    the recording at :meth:`close` (overview and plots first, then the episodes, so a large file shows
+    its summary while still loading).
 
     The logging is the shared :func:`simhops.viz.episode_rerun.log_episode` (the same as training
     snapshots and ``simhops replay``): one subtree per scenario (``world/<scenario name>/...``:
-    start, waypoints, trajectory, the drone flying along it on ``sim_time``, summary) plus its time
-    series under ``plots/<scenario name>/...``; :meth:`close` adds the overview and the blueprint
+    start, waypoints, trajectory, the drone flying along it on ``sim_time``), the shared time series
+    ``plots/<quantity>`` (one series per episode), the overview and the blueprint
     (:class:`simhops.viz.episode_recording.EpisodeRecording`).
 
     The recording is opened lazily (first episode) and only its path is pickled, so
