@@ -160,3 +160,13 @@ def test_blueprints_give_each_series_its_own_view():
     assert sum(isinstance(v, rrb.Spatial3DView) for v in views) == 3
     assert sum(isinstance(v, rrb.TimeSeriesView) for v in views) == len(EPISODE_PLOT_VIEWS)
     assert any(isinstance(v, rrb.Tabs) for v in views)
+
+
+def test_overview_moves_a_shared_prefix_into_the_header(tmp_path):
+    rec = EpisodeRecording(tmp_path / "p.rrd")
+    rec.add(_episode("bench/x"))
+    rec.add(_episode("bench/y", n=20, crash_at=10))
+    text = rec.overview_markdown()
+    rec.close()
+    assert "courses of `bench`" in text and "| 0 | x | 3/3 |" in text and "| 1 | y | 0/3 |" in text
+    assert "success 1/2 (50%), crashed 1" in text

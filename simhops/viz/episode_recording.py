@@ -110,9 +110,15 @@ class EpisodeRecording:
         lines = [f"## {n} episode{'s' if n != 1 else ''}" + (f" - planner `{', '.join(planners)}`" if planners else ""),
                  "", f"**success {n_ok}/{n} ({n_ok / n:.0%})**, crashed {n_crash}, "
                      f"mean waypoints reached {mean_wp:.2f}", "",
-                 "| # | course | waypoints | time [s] | outcome |", "|---|---|---|---|---|"]
-        lines += [f"| {i} | {e.name} | {e.waypoints_reached}/{e.n_waypoints} | {e.duration_s:.2f} | {e.outcome} |"
-                  for i, e in enumerate(eps)]
+                 ]
+        # a shared "benchmark/" prefix goes into the header, so the table stays narrow
+        prefixes = {e.name.rsplit("/", 1)[0] if "/" in e.name else "" for e in eps}
+        prefix = prefixes.pop() + "/" if len(prefixes) == 1 and "" not in prefixes else ""
+        if prefix:
+            lines += [f"courses of `{prefix[:-1]}`", ""]
+        lines += ["| # | course | wp | t [s] | outcome |", "|---|---|---|---|---|"]
+        lines += [f"| {i} | {e.name[len(prefix):]} | {e.waypoints_reached}/{e.n_waypoints} | {e.duration_s:.2f} "
+                  f"| {e.outcome} |" for i, e in enumerate(eps)]
         return "\n".join(lines)
 
     def close(self) -> None:
