@@ -169,4 +169,4 @@ def test_overview_moves_a_shared_prefix_into_the_header(tmp_path):
     text = rec.overview_markdown()
     rec.close()
     assert "courses of `bench`" in text and "| 0 | x | 3/3 |" in text and "| 1 | y | 0/3 |" in text
-    assert "success 1/2 (50%), crashed 1" in text
+    assert "**success 1/2 (50%)**, crashed 1" in text
