@@ -145,3 +145,13 @@ def test_console_prints_one_short_line_every_n_updates(tmp_path, capsys):
     lines = [ln for ln in capsys.readouterr().out.splitlines() if ln.startswith("[simhops]")]
     assert [ln.split()[2] for ln in lines] == ["2/5", "4/5", "5/5"]
     assert all(len(ln) < 160 and "success" in ln and "crash" in ln for ln in lines)
+
+
+def test_help_lists_config_sections_and_exit_codes(capsys):
+    with pytest.raises(SystemExit) as exc:
+        main(["--help"])
+    assert exc.value.code == 0
+    out = capsys.readouterr().out
+    for section in ("scenario", "physics", "env", "reward", "train", "callbacks", "visualization"):
+        assert f"\n  {section} " in out, section
+    assert "cfg_default.yaml" in out and "130 SIGINT" in out and "--resume" in out

@@ -23,11 +23,27 @@ from pathlib import Path
 from typing import Sequence
 
 
+def _config_sections() -> str:
+    from simhops.config import SimHopsConfig
+
+    lines = []
+    for name, field in SimHopsConfig.model_fields.items():
+        doc = (field.annotation.__doc__ or "").strip().splitlines()[0] if hasattr(field.annotation, "model_fields") \
+            else (field.description or "")
+        lines.append(f"  {name:<14} {doc}")
+    return "\n".join(lines)
+
+
 def build_parser() -> argparse.ArgumentParser:
-    """The argument parser of the training CLI."""
+    """The argument parser of the training CLI (the epilog lists the config sections)."""
     parser = argparse.ArgumentParser(
         prog="simhops train", description="Train a PPO planner on simhops.",
-        epilog="Exit codes: 0 done, 2 bad config/output dir, 130 SIGINT, 143 SIGTERM (resume with --resume DIR).")
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="config sections (override any key as section.key=value; every key, its unit and range\n"
+               "is documented in simhops/config/cfg_default.yaml and simhops/config/schema.py):\n"
+               + _config_sections()
+               + "\n\nexit codes: 0 done, 2 bad config/output dir, 130 SIGINT, 143 SIGTERM "
+                 "(continue with --resume DIR)")
     parser.add_argument("--config", default=None, help="YAML config (default: simhops/config/cfg_default.yaml)")
     parser.add_argument("--eval-episodes", type=int, default=100,
                         help="fresh courses to evaluate the final policy on (0: skip)")
