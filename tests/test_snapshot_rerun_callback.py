@@ -1,97 +1,45 @@
-"""SnapshotRerunCallback with SB3 PPO on a tiny fake waypoint env; the .rrd is read back."""
+"""SnapshotRerunCallback with SB3 PPO on a tiny WaypointsEnv config; the .rrd is read back."""
 
 from __future__ import annotations
 
-import math
-from types import SimpleNamespace
+from functools import partial
 
-import gymnasium as gym
 import numpy as np
+import pandas as pd
 import pytest
 from rrd_utils import all_finite, read_rrd, rrd_info, scalar_series
 from stable_baselines3 import PPO
 from stable_baselines3.common.callbacks import BaseCallback, CallbackList
 from stable_baselines3.common.vec_env import DummyVecEnv, VecMonitor
 
+from simhops.config import load_config
+from simhops.envs.waypoints_env import WaypointsEnv
+from simhops.simulation.history.simulation_history import SimulationHistory
 from simhops.train.callbacks.snapshot_rerun_callback import LOSS_KEYS, PROGRESS_PATHS, SnapshotRerunCallback
+from simhops.train.snapshot_rollout import run_snapshot_episode
 
 N_STEPS = 32
 N_ENVS = 2
 N_UPDATES = 5
-EP_LEN = 20
+EP_STEPS = 20  # scenario.duration_s=0.4 at 50 Hz
+
+CFG = load_config(overrides=["scenario.duration_s=0.4"])
+make_env = partial(WaypointsEnv, CFG, history_in_info=True)
 
 
-class FakeWaypointEnv(gym.Env):
-    """Point mass (velocity command, 0.1 s steps) hopping through 3 waypoints; 20-step episodes.
-
-    Exposes what the callback needs: ``drone_state.position`` (3,) m,
-    ``drone_state.attitude`` (4,) wxyz, ``scenario.waypoints`` (K, 3) m,
-    ``scenario.reach_radius_m``, ``info["waypoints_reached"]``, ``info["is_success"]``.
-    """
-
-    metadata: dict = {"render_modes": []}
-
-    def __init__(self) -> None:
-        self.observation_space = gym.spaces.Box(-10.0, 10.0, shape=(6,), dtype=np.float32)
-        self.action_space = gym.spaces.Box(-1.0, 1.0, shape=(3,), dtype=np.float32)
-        self.scenario = SimpleNamespace(waypoints=np.zeros((3, 3)), reach_radius_m=0.3)
-        self.drone_state = SimpleNamespace(position=np.zeros(3), attitude=np.array([1.0, 0.0, 0.0, 0.0]))
-        self._t = 0
-        self._reached = 0
-
-    def _obs(self) -> np.ndarray:
-        target = self.scenario.waypoints[min(self._reached, len(self.scenario.waypoints) - 1)]
-        return np.concatenate([self.drone_state.position, target - self.drone_state.position]).astype(np.float32)
-
-    def _info(self) -> dict:
-        return {"waypoints_reached": self._reached, "is_success": self._reached == len(self.scenario.waypoints)}
-
-    def reset(self, *, seed=None, options=None):
-        super().reset(seed=seed)
-        wps = self.np_random.uniform([-1.0, -1.0, 0.5], [1.0, 1.0, 1.5], size=(3, 3))
-        wps[0] = [0.1, 0.0, 0.6]  # first one is easy: some episodes reach it
-        self.scenario.waypoints = wps
-        self.drone_state.position = np.array([0.0, 0.0, 0.5])
-        self.drone_state.attitude = np.array([1.0, 0.0, 0.0, 0.0])
-        self._t = 0
-        self._reached = 0
-        return self._obs(), self._info()
-
-    def step(self, action):
-        a = np.clip(np.asarray(action, dtype=np.float64), -1.0, 1.0)
-        self.drone_state.position = self.drone_state.position + 0.1 * a
-        yaw = math.atan2(a[1], a[0])
-        self.drone_state.attitude = np.array([math.cos(yaw / 2), 0.0, 0.0, math.sin(yaw / 2)])
-        k = len(self.scenario.waypoints)
-        reward = 0.0
-        if self._reached < k:
-            d = float(np.linalg.norm(self.scenario.waypoints[self._reached] - self.drone_state.position))
-            reward = -d
-            if d < self.scenario.reach_radius_m:
-                self._reached += 1
-                reward += 10.0
-        self._t += 1
-        terminated = self._reached == k
-        truncated = self._t >= EP_LEN
-        return self._obs(), reward, terminated, truncated, self._info()
+def _model(n_envs: int = N_ENVS) -> PPO:
+    vec_env = VecMonitor(DummyVecEnv([partial(WaypointsEnv, CFG)] * n_envs),
+                         info_keywords=("waypoints_reached", "is_success", "crash"))
+    return PPO("MlpPolicy", vec_env, n_steps=N_STEPS, batch_size=32, n_epochs=1, seed=0, verbose=0, device="cpu")
 
 
 @pytest.fixture(scope="module")
 def trained(tmp_path_factory):
     out = tmp_path_factory.mktemp("snap") / "train.rrd"
-    vec_env = VecMonitor(DummyVecEnv([FakeWaypointEnv for _ in range(N_ENVS)]), info_keywords=("waypoints_reached",))
-    model = PPO("MlpPolicy", vec_env, n_steps=N_STEPS, batch_size=32, n_epochs=1, seed=0, verbose=0, device="cpu")
-    cb = SnapshotRerunCallback(
-        make_env=FakeWaypointEnv,
-        output_path=out,
-        snapshot_freq_updates=1,
-        snapshot_max_steps=50,
-        rolling_window=10,
-        print_freq_episodes=4,
-        snapshot_seed=3,
-        verbose=1,
-        strict=True,  # surface snapshot/metric errors in tests
-    )
+    model = _model()
+    cb = SnapshotRerunCallback(make_env=make_env, output_path=out, snapshot_freq_updates=1, snapshot_max_steps=50,
+                               rolling_window=10, snapshot_seed=3, snapshot_courses=2, flush_every_updates=2,
+                               strict=True)
     model.learn(total_timesteps=N_STEPS * N_ENVS * N_UPDATES, callback=cb)
     return out, cb
 
@@ -100,7 +48,7 @@ def test_counts(trained) -> None:
     _, cb = trained
     assert cb.n_updates == N_UPDATES
     assert cb.n_snapshots == N_UPDATES
-    assert cb.n_episodes >= (N_STEPS * N_ENVS * N_UPDATES) // EP_LEN - N_ENVS
+    assert cb.n_episodes >= (N_STEPS * N_ENVS * N_UPDATES) // EP_STEPS - N_ENVS
     assert cb.viz is not None and cb.viz.closed
 
 
@@ -112,76 +60,89 @@ def test_file_complete_with_blueprint(trained) -> None:
     assert info["blueprint_application_ids"] == [info["application_id"]]
 
 
-def test_one_finite_row_per_update(trained) -> None:
+def test_one_finite_row_per_update_in_few_chunks(trained) -> None:
     out, _ = trained
     ents = read_rrd(out)
     for path in (*PROGRESS_PATHS, *LOSS_KEYS):
         assert path in ents, f"{path} missing; have {sorted(ents)}"
         e = ents[path]
         series = scalar_series(e, "ppo_update")
-        updates = [t for t, _ in series]
-        # every update has finished episodes here (20-step episodes, 32-step rollouts)
-        assert updates == list(range(1, N_UPDATES + 1)), (path, updates)
+        assert [t for t, _ in series] == list(range(1, N_UPDATES + 1)), (path, series)
         assert all_finite([v for _, v in series]), (path, series)
         assert "snapshot" not in e["timelines"], f"{path} carries the snapshot timeline"
         assert e["static"].get("SeriesLines:names"), path
     sr = [v for _, v in scalar_series(ents["progress/success_rate"], "ppo_update")]
     assert all(0.0 <= v <= 1.0 for v in sr)
-    wpe = [v for _, v in scalar_series(ents["progress/waypoints_per_episode"], "ppo_update")]
-    assert all(0.0 <= v <= 3.0 for v in wpe)
     ml = [v for _, v in scalar_series(ents["progress/mean_length"], "ppo_update")]
-    assert all(1.0 <= v <= EP_LEN for v in ml)
+    assert all(1.0 <= v <= EP_STEPS for v in ml)
 
 
-def test_snapshots_on_both_timelines(trained) -> None:
+def test_rows_are_sent_in_batches(trained) -> None:
+    """flush_every_updates=2 over 5 updates: 3 column batches (2 + 2 + 1 rows), not 5 single rows."""
+    from rerun.chunk import RrdReader
+
     out, _ = trained
+    chunks = [c for c in RrdReader(str(out)).stream() if c.entity_path.lstrip("/") == "losses/value_loss"
+              and not c.is_static]
+    assert sorted(c.num_rows for c in chunks) == [1, 2, 2]
+
+
+def test_snapshots_on_fixed_courses_with_animated_drone(trained) -> None:
+    out, cb = trained
     ents = read_rrd(out)
-    for path in ("world/snapshot/trajectory", "world/snapshot/waypoints", "world/snapshot/drone", "snapshot/summary"):
+    for path in ("world/snapshot/trajectory", "world/snapshot/waypoints", "snapshot/summary"):
         e = ents[path]
-        assert e["timelines"]["snapshot"] == list(range(N_UPDATES)), path
-        # snapshot i is taken after update i + 1 and stamped with it
-        assert [row["ppo_update"] for row in e["index"]] == list(range(1, N_UPDATES + 1)), path
-    for child in ("body", "arms", "rotors"):
-        assert ents[f"world/snapshot/drone/{child}"]["timelines"]["snapshot"] == list(range(N_UPDATES))
-
-    for strips in ents["world/snapshot/trajectory"]["data"]["LineStrips3D:strips"]:
-        pts = np.array(strips[0])
-        assert pts.ndim == 2 and pts.shape[1] == 3 and 2 <= len(pts) <= EP_LEN + 1
-        assert np.isfinite(pts).all()
-        np.testing.assert_allclose(pts[0], [0.0, 0.0, 0.5])  # initial position recorded before the first step
-
-    wp = ents["world/snapshot/waypoints"]["data"]
-    for pos, radii, labels in zip(wp["Points3D:positions"], wp["Points3D:radii"], wp["Points3D:labels"]):
-        assert np.array(pos).shape == (3, 3)
-        assert radii == pytest.approx([0.3] * 3)
-        assert labels[0].startswith("wp0")
-
-    tf = ents["world/snapshot/drone"]["data"]
-    for q in tf["Transform3D:quaternion"]:
-        assert np.linalg.norm(q[0]) == pytest.approx(1.0, abs=1e-5)
-    final = [np.array(s[0])[-1] for s in ents["world/snapshot/trajectory"]["data"]["LineStrips3D:strips"]]
-    np.testing.assert_allclose([t[0] for t in tf["Transform3D:translation"]], final, atol=1e-5)
-
+        assert sorted(set(e["timelines"]["snapshot"])) == list(range(N_UPDATES)), path
+        assert sorted({row["ppo_update"] for row in e["index"]}) == list(range(1, N_UPDATES + 1)), path
+    # fixed courses: snapshots 0, 2, 4 fly seed 3, snapshots 1, 3 seed 4 -> the same waypoints
+    wp_rows = ents["world/snapshot/waypoints"]
+    first_at = {}
+    for idx, pos in zip(wp_rows["index"], wp_rows["data"]["Points3D:positions"]):
+        first_at.setdefault(idx["snapshot"], np.asarray(pos))
+    np.testing.assert_array_equal(first_at[0], first_at[2])
+    np.testing.assert_array_equal(first_at[1], first_at[3])
+    assert not np.array_equal(first_at[0], first_at[1])
+    labels = wp_rows["data"]["Points3D:labels"][0]
+    assert labels[0].startswith("wp1")
+    # the drone moves along sim_time in every snapshot (several poses, not only the final one)
+    drone = ents["world/snapshot/drone"]
+    per_snapshot: dict[int, list] = {}
+    for idx, tr in zip(drone["index"], drone["data"]["Transform3D:translation"]):
+        per_snapshot.setdefault(idx["snapshot"], []).append((pd.Timedelta(idx["sim_time"]).total_seconds(), tr[0]))
+    assert sorted(per_snapshot) == list(range(N_UPDATES))
+    for rows in per_snapshot.values():
+        assert len(rows) >= 2 and rows[0][0] == 0.0
+    body = ents["world/snapshot/drone/body"]
+    assert body["static_rows"] == 1 and {"Boxes3D", "LineStrips3D", "Ellipsoids3D", "Arrows3D"} <= body["archetypes"]
+    assert ents["world/dome"]["static_rows"] == 1 and ents["world/ground"]["static_rows"] == 1
+    strip = ents["world/snapshot/trajectory"]["data"]["LineStrips3D:strips"][0][0]
+    start = ents["world/snapshot/trajectory"]["data"]["Points3D:positions"][0][0]
+    np.testing.assert_allclose(strip[0], CFG.scenario.start_position_m, atol=1e-6)
+    np.testing.assert_allclose(start, CFG.scenario.start_position_m, atol=1e-6)
     texts = ents["snapshot/summary"]["texts"]
     assert len(texts) == N_UPDATES
-    assert "PPO update | 1 |" in texts[0] and "waypoints reached" in texts[0] and "success" in texts[0]
+    assert "PPO update | 1 |" in texts[0] and "waypoints reached" in texts[0] and "course seed | 3 |" in texts[0]
 
 
-def test_progress_lines_printed(trained, capsys) -> None:
-    _, cb = trained
-    line = cb.progress_line()
-    assert "\n" not in line
-    for word in ("episodes=", "timesteps=", "mean_reward=", "mean_length=", "success_rate=", "waypoints/episode="):
-        assert word in line
+def test_snapshot_rollout_returns_history_and_respects_the_cap() -> None:
+    model = _model(1)
+    env = make_env()
+    full = run_snapshot_episode(model, env, seed=0, max_steps=1000)
+    assert isinstance(full.history, SimulationHistory) and full.end in ("terminated", "truncated")
+    assert len(full.history) == full.steps
+    capped = run_snapshot_episode(model, env, seed=0, max_steps=3)
+    assert capped.steps == 3 and capped.end == "capped" and len(capped.history) == 3
+    assert full.steps > 3
+    with pytest.raises(ValueError, match="max_steps"):
+        run_snapshot_episode(model, env, seed=0, max_steps=0)
 
 
 def test_snapshot_errors_become_warnings(tmp_path) -> None:
     def broken_env():
         raise RuntimeError("no env for you")
 
-    vec_env = VecMonitor(DummyVecEnv([FakeWaypointEnv]))
-    model = PPO("MlpPolicy", vec_env, n_steps=N_STEPS, batch_size=32, n_epochs=1, seed=0, verbose=0, device="cpu")
-    cb = SnapshotRerunCallback(broken_env, tmp_path / "t.rrd", snapshot_freq_updates=1, verbose=0)
+    model = _model(1)
+    cb = SnapshotRerunCallback(broken_env, tmp_path / "t.rrd", snapshot_freq_updates=1)
     with pytest.warns(RuntimeWarning, match="no env for you"):
         model.learn(total_timesteps=N_STEPS * 2, callback=cb)
     ents = read_rrd(tmp_path / "t.rrd")
@@ -191,18 +152,16 @@ def test_snapshot_errors_become_warnings(tmp_path) -> None:
 
 def test_log_interval_does_not_drop_losses(tmp_path) -> None:
     """Rows do not depend on log_interval (logger.dump() clears name_to_value only every 2nd rollout)."""
-    vec_env = VecMonitor(DummyVecEnv([FakeWaypointEnv]))
-    model = PPO("MlpPolicy", vec_env, n_steps=N_STEPS, batch_size=32, n_epochs=1, seed=0, verbose=0, device="cpu")
-    cb = SnapshotRerunCallback(
-        FakeWaypointEnv, tmp_path / "t.rrd", snapshot_freq_updates=2, log_aggregated_metrics=False, verbose=0, strict=True
-    )
+    model = _model(1)
+    cb = SnapshotRerunCallback(make_env, tmp_path / "t.rrd", snapshot_freq_updates=2, log_aggregated_metrics=False,
+                               strict=True)
     model.learn(total_timesteps=N_STEPS * 3, callback=cb, log_interval=2)
     ents = read_rrd(tmp_path / "t.rrd")
     for path in LOSS_KEYS:
         assert [t for t, _ in scalar_series(ents[path], "ppo_update")] == [1, 2, 3], path
     assert not any(p.startswith("progress/") for p in ents)
-    assert ents["snapshot/summary"]["timelines"]["snapshot"] == [0]
-    assert [row["ppo_update"] for row in ents["snapshot/summary"]["index"]] == [2]
+    assert set(ents["snapshot/summary"]["timelines"]["snapshot"]) == {0}
+    assert {row["ppo_update"] for row in ents["snapshot/summary"]["index"]} == {2}
 
 
 class _DumpOnRolloutStart(BaseCallback):
@@ -217,29 +176,35 @@ class _DumpOnRolloutStart(BaseCallback):
 
 def test_losses_survive_a_foreign_dump(tmp_path) -> None:
     """name_to_value cleared between train() and our hook: the KVWriter tap supplies the values."""
-    vec_env = VecMonitor(DummyVecEnv([FakeWaypointEnv]))
-    model = PPO("MlpPolicy", vec_env, n_steps=N_STEPS, batch_size=32, n_epochs=1, seed=0, verbose=0, device="cpu")
-    cb = SnapshotRerunCallback(FakeWaypointEnv, tmp_path / "t.rrd", snapshot_freq_updates=0, verbose=0, strict=True)
+    model = _model(1)
+    cb = SnapshotRerunCallback(make_env, tmp_path / "t.rrd", snapshot_freq_updates=0, strict=True)
     model.learn(total_timesteps=N_STEPS * 3, callback=CallbackList([_DumpOnRolloutStart(), cb]))
     ents = read_rrd(tmp_path / "t.rrd")
     for path in LOSS_KEYS:
-        series = scalar_series(ents[path], "ppo_update")
-        assert [t for t, _ in series] == [1, 2, 3], path
+        assert [t for t, _ in scalar_series(ents[path], "ppo_update")] == [1, 2, 3], path
     # the three value-loss rows are three different train() results, not one stale copy
     assert len({v for _, v in scalar_series(ents["losses/value_loss"], "ppo_update")}) == 3
     assert not any(p.startswith("world/snapshot") for p in ents)
 
 
-def test_second_learn_call_continues_in_part_file(tmp_path) -> None:
-    vec_env = VecMonitor(DummyVecEnv([FakeWaypointEnv]))
-    model = PPO("MlpPolicy", vec_env, n_steps=N_STEPS, batch_size=32, n_epochs=1, seed=0, verbose=0, device="cpu")
-    cb = SnapshotRerunCallback(FakeWaypointEnv, tmp_path / "train.rrd", snapshot_freq_updates=2, verbose=0, strict=True)
+def test_second_learn_and_restored_state_continue_one_recording(tmp_path) -> None:
+    model = _model(1)
+    cb = SnapshotRerunCallback(make_env, tmp_path / "train.rrd", snapshot_freq_updates=2, strict=True)
     model.learn(total_timesteps=N_STEPS * 2, callback=cb)
-    with pytest.warns(RuntimeWarning, match="part2"):
-        model.learn(total_timesteps=N_STEPS * 2, callback=cb, reset_num_timesteps=False)
-    first, second = tmp_path / "train.rrd", tmp_path / "train.part2.rrd"
-    assert rrd_info(first)["recording_id"] == rrd_info(second)["recording_id"]
-    assert [t for t, _ in scalar_series(read_rrd(first)["losses/value_loss"], "ppo_update")] == [1, 2]
-    ents2 = read_rrd(second)
-    assert [t for t, _ in scalar_series(ents2["losses/value_loss"], "ppo_update")] == [3, 4]
-    assert ents2["snapshot/summary"]["timelines"]["snapshot"] == [1]
+    rid = rrd_info(tmp_path / "train.rrd")["recording_id"]
+    state = cb.state_dict()
+    model.learn(total_timesteps=N_STEPS * 2, callback=cb, reset_num_timesteps=False)
+    ents = read_rrd(tmp_path / "train.rrd")
+    assert rrd_info(tmp_path / "train.rrd")["recording_id"] == rid
+    assert [t for t, _ in scalar_series(ents["losses/value_loss"], "ppo_update")] == [1, 2, 3, 4]
+    assert sorted(set(ents["snapshot/summary"]["timelines"]["snapshot"])) == [0, 1]
+    # a fresh callback restored from the state after 2 updates continues the same recording (resume)
+    cb2 = SnapshotRerunCallback(make_env, tmp_path / "resumed.rrd", snapshot_freq_updates=2, strict=True)
+    cb2.load_state_dict(state)
+    model.learn(total_timesteps=N_STEPS * 2, callback=cb2, reset_num_timesteps=False)
+    ents2 = read_rrd(tmp_path / "resumed.rrd")
+    assert rrd_info(tmp_path / "resumed.rrd")["recording_id"] == rid
+    assert [t for t, _ in scalar_series(ents2["losses/value_loss"], "ppo_update")] == [1, 2, 3, 4]
+    assert cb2.n_snapshots == 2
+    with pytest.raises(ValueError, match="version"):
+        cb2.load_state_dict({"version": 99})

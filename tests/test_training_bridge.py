@@ -53,3 +53,15 @@ def test_bridge_runs_metric_callback_on_every_finished_episode(tmp_path):
     assert set(metric.latest) == set(MetricsEngine.default().compute(single.simulation.history))
     header = (tmp_path / "progress.csv").read_text().splitlines()[0].split(",")
     assert "sim/success" in header and "sim/path_length_m" in header
+
+
+def test_bridge_setup_comes_from_the_config_not_an_env():
+    from simhops.dynamics.physics.physics_params import PhysicsParams
+    from simhops.scenario.scenario_builder import ScenarioBuilder
+
+    cfg = load_config(overrides=["seed=7", "scenario.n_waypoints=3"])
+    bridge = SimulationCallbackBridge.from_config(MultiCallback([]), cfg)
+    expected = ScenarioBuilder(cfg, PhysicsParams.from_config(cfg)).build_from_seed(7)
+    setup = bridge._reference_setup
+    assert setup.scenario.waypoints.shape == (3, 3)
+    assert (setup.scenario.waypoints == expected.waypoints).all()

@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -297,6 +297,13 @@ class TrainConfig(BaseModel):
     progress_bar: bool = Field(True, description="Show a progress bar while training.")
     torch_threads: int = Field(1, ge=1, le=64, description="torch.set_num_threads [-], 1..64.")
     vec_env: Literal["native", "dummy", "subproc"] = Field("native", description="Vectorised env backend.")
+    checkpoint_freq_steps: int = Field(1_000_000, ge=0, le=10**12, description="Save a checkpoint (model, normalization stats, callback state) every N env steps [steps]; 0: only on SIGINT/SIGTERM.")
+    keep_checkpoints: int = Field(2, ge=1, le=1000, description="Newest checkpoints kept in output_dir/checkpoints [-], 1..1000.")
+    log_formats: list[Literal["stdout", "csv", "tensorboard", "json"]] = Field(
+        default_factory=lambda: ["csv"],
+        description="SB3 logger outputs in output_dir/logs: stdout (table per dump), csv (progress.csv), "
+                    "tensorboard (needs the 'tensorboard' extra), json (progress.json).")
+    log_interval_updates: int = Field(1, ge=1, le=10**9, description="Dump the SB3 logger every N PPO updates [updates], >= 1.")
 
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:
@@ -309,16 +316,39 @@ class TrainConfig(BaseModel):
         return self
 
 
+class CallbackSpec(BaseModel):
+    """A callback given by import path: ``{"target": "pkg.module.Class", "args": {...}}``.
+
+    ``target`` is a dotted path ``module.attribute`` (a class or factory), called as ``target(**args)``
+    (see :func:`simhops.config.targets.instantiate_target`). nuPlan registers callbacks through
+    Hydra ``_target_``; this is the same idea without Hydra.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    target: str = Field(pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$",
+                        description="Dotted import path 'package.module.Class' of the callback class or factory.")
+    args: dict[str, Any] = Field(default_factory=dict, description="Keyword arguments of the call.")
+
+
 class CallbacksConfig(BaseModel):
-    """Training callbacks: snapshots, console printing, rolling metrics."""
+    """Training callbacks: snapshots, console printing, rolling metrics, user callbacks."""
 
     model_config = _MODEL_CONFIG
 
     snapshot_freq_updates: int = Field(20, ge=1, le=10**9, description="Record a snapshot episode every N PPO updates [updates], >= 1.")
     snapshot_max_steps: int = Field(500, ge=1, le=10**9, description="Max env steps of a snapshot episode [steps], >= 1.")
-    print_freq_episodes: int = Field(10, ge=1, le=10**9, description="Print stats every N finished episodes [episodes], >= 1.")
+    snapshot_courses: int = Field(1, ge=1, le=1000, description="Fixed snapshot courses, flown in turn (seeds seed .. seed + n - 1) [-], 1..1000.")
+    print_freq_updates: int = Field(10, ge=1, le=10**9, description="Print one short stats line every N PPO updates [updates], >= 1.")
     rolling_window: int = Field(100, ge=1, le=10**9, description="Episodes in the rolling means [episodes], >= 1.")
-    simulation_callbacks: list[Literal["metric", "timing"]] = Field(default_factory=lambda: ["metric"], description="Simulation callbacks to attach.")
+    simulation_callbacks: list[Literal["metric", "timing"] | CallbackSpec] = Field(
+        default_factory=lambda: ["metric"],
+        description="Simulation callbacks (simhops AbstractCallback) run on every finished training episode: "
+                    "'metric', or {target: pkg.mod.Class, args: {...}}. Callbacks needing step/planner hooks "
+                    "('timing') are refused in training: the vector env has no per-step hooks.")
+    sb3_callbacks: list[CallbackSpec] = Field(
+        default_factory=list,
+        description="Extra Stable-Baselines3 callbacks (BaseCallback): {target: pkg.mod.Class, args: {...}}.")
 
 
 class VisualizationConfig(BaseModel):
