@@ -226,6 +226,26 @@ def _print_summary(console: Any, result: Any) -> None:
     console.print(f"results in {result.output_dir}")
 
 
+def _user_callbacks(cfg: Any, parser: argparse.ArgumentParser) -> list[Any]:
+    """The config's ``callbacks.simulation_callbacks`` ``{target, args}`` entries, built (the built-in names
+    ``metric``/``timing`` are skipped: the evaluator always runs them); exit 2 naming the key on a bad entry."""
+    from simhops.config import ConfigError
+    from simhops.config.targets import instantiate_target
+    from simhops.simulation.callback.abstract_callback import AbstractCallback
+
+    if cfg is None:
+        return []
+    out = []
+    for i, entry in enumerate(cfg.callbacks.simulation_callbacks):
+        if isinstance(entry, str):
+            continue
+        try:
+            out.append(instantiate_target(entry, f"callbacks.simulation_callbacks[{i}]", AbstractCallback))
+        except ConfigError as exc:
+            parser.error(str(exc))
+    return out
+
+
 def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     from rich.console import Console
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn, TimeRemainingColumn
@@ -242,7 +262,7 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     common = dict(backend=backend, workers=args.workers, rerun=args.rerun, scenarios_name=args.scenarios,
                   serialization_type=args.serialization_type, timeout_s=args.timeout_s, overwrite=args.overwrite,
                   history_buffer_duration_s=cfg.simulation.history_buffer_duration_s if cfg is not None else None,
-                  manifest=v["manifest"])
+                  manifest=v["manifest"], callbacks=_user_callbacks(cfg, parser))
     if args.conditions is not None:
         from simhops.evaluation.condition_sweep import run_condition_sweep
 
@@ -252,12 +272,8 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
                                             **common)[1] else 0
         except (ValueError, FileNotFoundError) as exc:  # ConfigError is a ValueError
             parser.error(str(exc))
-    evaluator = Evaluator(planner, scenarios, v["output_dir"], backend=backend, workers=args.workers,
-                          rerun=args.rerun, physics=PhysicsParams.from_config(cfg) if cfg is not None else None,
-                          scenarios_name=args.scenarios, serialization_type=args.serialization_type,
-                          timeout_s=args.timeout_s, overwrite=args.overwrite,
-                          history_buffer_duration_s=cfg.simulation.history_buffer_duration_s if cfg is not None
-                          else None, manifest=v["manifest"])
+    evaluator = Evaluator(planner, scenarios, v["output_dir"],
+                          physics=PhysicsParams.from_config(cfg) if cfg is not None else None, **common)
     console = Console()
     progress = Progress(TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
                         TimeElapsedColumn(), TimeRemainingColumn(), console=console,

@@ -12,6 +12,7 @@ from typing import Any, Callable, Sequence
 
 from simhops.evaluation.aggregate import metrics_rows, summarize
 from simhops.scenario.scenario import Scenario
+from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.callback.metric_callback import MetricCallback
 from simhops.simulation.callback.multi_callback import MultiCallback
 from simhops.simulation.callback.serialization_callback import SerializationCallback
@@ -148,7 +149,8 @@ class Evaluator:
                  physics: PhysicsParams | None = None, scenarios_name: str | None = None,
                  serialization_type: str = "msgpack", timeout_s: float | None = None, overwrite: bool = False,
                  history_buffer_duration_s: float | None = None,
-                 manifest: dict[str, Any] | None = None, condition: str = "nominal") -> None:
+                 manifest: dict[str, Any] | None = None, condition: str = "nominal",
+                 callbacks: Sequence[AbstractCallback] = ()) -> None:
         if timeout_s is not None and not timeout_s > 0:
             raise ValueError(f"timeout_s must be > 0 s (got {timeout_s})")
         if backend not in BACKENDS:
@@ -172,6 +174,7 @@ class Evaluator:
         self.history_buffer_duration_s = history_buffer_duration_s
         self.manifest_extra = dict(manifest or {})
         self.condition = condition
+        self.extra_callbacks = list(callbacks)
         self.metrics_engine = MetricsEngine.default(physics)
         self.serialization = SerializationCallback(self.output_dir / HISTORY_DIR,
                                                    serialization_type=serialization_type)
@@ -180,9 +183,11 @@ class Evaluator:
         """One picklable task per scenario (same callback and planner objects; copied by process pools).
 
         Callback order: timing first (it measures the others), then metrics, then
-        serialization (seed 000, "Hook Execution Order Dependencies").
+        serialization (seed 000, "Hook Execution Order Dependencies"), then the user's
+        ``callbacks`` (config ``callbacks.simulation_callbacks`` ``{target, args}`` entries).
         """
-        callback = MultiCallback([TimingCallback(), MetricCallback(self.metrics_engine), self.serialization])
+        callback = MultiCallback([TimingCallback(), MetricCallback(self.metrics_engine), self.serialization,
+                                  *self.extra_callbacks])
         extra = {} if self.history_buffer_duration_s is None else {
             "history_buffer_duration_s": self.history_buffer_duration_s}
         return [SimulationTask(s, self.planner, callback, physics=self.physics, **extra) for s in self.scenarios]
