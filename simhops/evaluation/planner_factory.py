@@ -62,12 +62,12 @@ def build_planner(kind: str, model_path: str | Path | None = None, seed: int = 0
         from simhops.simulation.planner.raptor_planner import (DEFAULT_MAX_POSITION_ERROR_M, RAPTOR_CONTROL_HZ,
                                                                RaptorPlanner)
 
-        if importlib.util.find_spec("foundation_policy") is None:
-            raise ValueError(f"--planner {kind} needs the foundation-policy package: pip install 'simhops[raptor]'")
         hz = (cfg if cfg is not None else SimHopsConfig()).scenario.control_hz
         if hz != RAPTOR_CONTROL_HZ:
             raise ValueError(f"--planner {kind} flies the RAPTOR policy at its training rate of "
                              f"{RAPTOR_CONTROL_HZ:.0f} Hz: add the override scenario.control_hz={RAPTOR_CONTROL_HZ:.0f} "
                              f"(scenario.control_hz is {hz})")
+        if importlib.util.find_spec("foundation_policy") is None:
+            raise ValueError(f"--planner {kind} needs the foundation-policy package: pip install 'simhops[raptor]'")
         return RaptorPlanner(None if kind == "raptor-uncapped" else DEFAULT_MAX_POSITION_ERROR_M)
     raise ValueError(f"unknown planner {kind!r}; choose one of {list(PLANNER_KINDS)}")

@@ -23,7 +23,10 @@ to the waypoint (the PX4 module ``src/modules/mc_raptor/mc_raptor.cpp`` does the
 ``a`` in [-1, 1]^4 are normalized rotor speeds for front-right, back-right, back-left, front-left,
 which is simhops's motor order m0..m3 (the mixer in ``simhops/dynamics/kernels/physics.py``: roll
 torque ``arm (-m0 - m1 + m2 + m3)`` puts m2, m3 on the left (+y), pitch torque ``arm (-m0 + m1 + m2 - m3)``
-puts m1, m2 at the back (-x)). With ``u = (a + 1) / 2`` the thrust is ``T_i = T_max u_i^2`` (thrust grows
+puts m1, m2 at the back (-x), yaw torque ``k (-m0 + m1 - m2 + m3)``), the same as the l2f Crazyflie
+the policy was trained around (``rl-tools/rl-tools``,
+``include/rl_tools/rl/environments/l2f/parameters/dynamics/crazyflie.h``: rotor positions
+``(+x, -y), (-x, -y), (-x, +y), (+x, +y)``, rotor torque directions ``-z, +z, -z, +z``). With ``u = (a + 1) / 2`` the thrust is ``T_i = T_max u_i^2`` (thrust grows
 with the square of rotor speed), sent as a ``"motor"`` :class:`DroneCommand` in newtons; the plant's
 rotor dynamics follow it.
 
