@@ -1,42 +1,15 @@
-"""Train a PPO planner on simhops.
+"""Train a PPO planner on simhops (thin wrapper of :func:`simhops.train.cli.main`).
 
 Usage::
 
     python train.py [--config FILE] [dotted.key=value ...]
 
-e.g. ``python train.py train.total_timesteps=20000 output_dir=runs/smoke``. Writes
-``<output_dir>/config.yaml``, ``model.zip``, ``train.rrd`` and ``train_summary.json``.
+Same as ``simhops train`` and ``python -m simhops.train``.
 """
 
-from __future__ import annotations
-
-import argparse
-import json
 import sys
-from typing import Sequence
 
-
-def main(argv: Sequence[str] | None = None) -> int:
-    from simhops.config import ConfigError, load_config
-
-    parser = argparse.ArgumentParser(description="Train a PPO planner on simhops.")
-    parser.add_argument("--config", default=None, help="YAML config (default: cfg_default.yaml)")
-    parser.add_argument("--eval-episodes", type=int, default=100,
-                        help="fresh courses to evaluate the final policy on (0: skip)")
-    parser.add_argument("overrides", nargs="*", help="dotted.key=value overrides, e.g. train.n_envs=64")
-    args = parser.parse_args(argv)
-    try:
-        cfg = load_config(args.config, args.overrides)
-    except ConfigError as exc:
-        print(f"config error: {exc}", file=sys.stderr)
-        return 2
-    from simhops.train.trainer import train
-
-    result = train(cfg, eval_episodes=args.eval_episodes)
-    print(json.dumps({"model": result.model_path, "rrd": result.rrd_path, "wall_time_s": round(result.wall_time_s, 1),
-                      "fps": round(result.fps), "evaluation": result.evaluation}))
-    return 0
-
+from simhops.train.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -147,19 +147,15 @@ def _cmd_eval(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
 
 
 def _cmd_replay(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
-    from simhops.simulation.callback.visualization_callback import VisualizationCallback
     from simhops.simulation.history.history_io import HistoryFormatError, load_history_and_metadata
+    from simhops.viz.episode_recording import write_episode_rrd
 
     try:
         history, meta = load_history_and_metadata(args.history)
     except (FileNotFoundError, HistoryFormatError) as exc:
         parser.error(str(exc))
     out = args.output or args.history.with_suffix(".rrd")
-    viz = VisualizationCallback(out, application_id="simhops_replay")
-    try:
-        entity = viz.log_history(history, meta.get("planner"))
-    finally:
-        viz.close()
+    entity = write_episode_rrd(out, history, meta.get("planner")).base
     print(f"wrote {out} ({history.scenario.name}: {history.n_rows} rows under {entity})")
     return 0
 

@@ -337,7 +337,21 @@ class RerunVisualizer:
         """
         pos = np.asarray(position, dtype=np.float32).reshape(3)
         self.rec.log(path, rr.Transform3D(translation=pos, quaternion=rr.Quaternion(xyzw=wxyz_to_xyzw(attitude_wxyz))))
+        self.log_quadcopter_body(path, arm_length_m, scale)
 
+    def log_quadcopter_body(
+        self,
+        path: str,
+        arm_length_m: float = 0.0397,
+        scale: float = DEFAULT_QUAD_SCALE,
+        *,
+        static: bool = False,
+    ) -> None:
+        """Log the quadcopter geometry (``path/body``, ``path/arms``, ``path/rotors``, ``path/heading``).
+
+        The geometry is in the body frame of ``path`` (see :meth:`log_quadcopter`); ``static=True``
+        logs it once for all times, so only ``path``'s ``Transform3D`` has to be logged per pose.
+        """
         s = float(scale) if _is_finite_number(scale) and scale > 0 else 1.0
         arm = float(arm_length_m) * s
         c = arm / math.sqrt(2.0)
@@ -346,6 +360,7 @@ class RerunVisualizer:
         self.rec.log(
             f"{path}/body",
             rr.Boxes3D(half_sizes=[[0.35 * arm, 0.35 * arm, 0.12 * arm]], colors=[COLOR_BODY], fill_mode="solid"),
+            static=static,
         )
         self.rec.log(
             f"{path}/arms",
@@ -354,6 +369,7 @@ class RerunVisualizer:
                 radii=np.full(2, 0.06 * arm, dtype=np.float32),
                 colors=[COLOR_ARM, COLOR_ARM],
             ),
+            static=static,
         )
         rotor_r = 0.45 * arm
         self.rec.log(
@@ -364,8 +380,38 @@ class RerunVisualizer:
                 colors=[COLOR_ROTOR_FRONT, COLOR_ROTOR_FRONT, COLOR_ROTOR_BACK, COLOR_ROTOR_BACK],
                 fill_mode="solid",
             ),
+            static=static,
         )
         self.rec.log(
             f"{path}/heading",
             rr.Arrows3D(vectors=[[1.6 * arm, 0.0, 0.0]], radii=[0.05 * arm], colors=[COLOR_ROTOR_FRONT]),
+            static=static,
         )
+
+    # ------------------------------------------------------------------ scene
+    def log_scene(self, root: str, dome_radius_m: float, *, ground_half_size_m: float | None = None,
+                  n_circle: int = 96) -> None:
+        """Static scene: a ground plane (``root/ground``, z = 0) and the flight dome outline (``root/dome``).
+
+        The dome is a hemisphere of ``dome_radius_m`` (m) around the origin, drawn as its rim at
+        z = 0, two meridian arcs and a ring at 45 deg elevation. The ground is a flat translucent box
+        of half size ``ground_half_size_m`` (default: the dome radius) with a 1 m line grid.
+        """
+        r = float(dome_radius_m)
+        g = float(ground_half_size_m) if ground_half_size_m else r
+        a = np.linspace(0.0, 2.0 * math.pi, n_circle + 1)
+        half = np.linspace(0.0, math.pi, n_circle // 2 + 1)
+        rim = np.stack([r * np.cos(a), r * np.sin(a), np.zeros_like(a)], axis=1)
+        ring45 = np.stack([r * np.cos(a) / math.sqrt(2), r * np.sin(a) / math.sqrt(2),
+                           np.full_like(a, r / math.sqrt(2))], axis=1)
+        arc_x = np.stack([r * np.cos(half), np.zeros_like(half), r * np.sin(half)], axis=1)
+        arc_y = np.stack([np.zeros_like(half), r * np.cos(half), r * np.sin(half)], axis=1)
+        self.rec.log(f"{root}/dome", rr.LineStrips3D([rim, ring45, arc_x, arc_y], radii=rr.Radius.ui_points(1.0),
+                                                      colors=[(120, 160, 200)]), static=True)
+        self.rec.log(f"{root}/ground", rr.Boxes3D(centers=[[0.0, 0.0, -0.005]], half_sizes=[[g, g, 0.005]],
+                                                  colors=[(200, 200, 190, 90)], fill_mode="solid"), static=True)
+        ticks = np.arange(-math.floor(g), math.floor(g) + 1, 1.0)
+        lines = [np.array([[t, -g, 0.0], [t, g, 0.0]]) for t in ticks] + [np.array([[-g, t, 0.0], [g, t, 0.0]])
+                                                                          for t in ticks]
+        self.rec.log(f"{root}/ground/grid", rr.LineStrips3D(lines, radii=rr.Radius.ui_points(0.5),
+                                                            colors=[(170, 170, 160)]), static=True)
