@@ -23,6 +23,7 @@ import argparse
 import importlib
 import sys
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable, Sequence
 
 
@@ -62,7 +63,7 @@ def config_reference() -> str:
     """The configuration sections, their keys and where each key is documented (for ``--help``)."""
     from pydantic import BaseModel
 
-    from simhops.config import SimHopsConfig, default_config_path
+    from simhops.config import SimHopsConfig, default_config_path, schema
 
     lines = ["configuration (override any key positionally as dotted.key=value, values are YAML):"]
     top = []
@@ -78,7 +79,7 @@ def config_reference() -> str:
     lines += [
         "each key's unit, default and allowed range is documented in:",
         f"  {default_config_path()}  (the default config, one comment per key; edit a copy and pass --config)",
-        "  simhops/config/schema.py  (the pydantic schema: one class per section, a description per field)",
+        f"  {Path(schema.__file__)}  (the pydantic schema: one class per section, a description per field)",
         "  `simhops config --describe [SECTION]` prints them; `simhops config [key=value ...]` the resolved config",
     ]
     return "\n".join(lines)
@@ -138,15 +139,14 @@ def _parser() -> argparse.ArgumentParser:
         prog="simhops", formatter_class=argparse.RawDescriptionHelpFormatter,
         description="simhops: quadcopter waypoint hopping for RL. Every command takes config overrides "
                     "as positional dotted.key=value arguments; `simhops COMMAND --help` for details.",
-        epilog="examples:\n"
+        epilog="commands:\n" + "".join(f"  {c.name:<8}{c.help}\n" for c in COMMANDS.values()) + "\nexamples:\n"
                "  simhops train train.total_timesteps=200000 output_dir=runs/short\n"
                "  simhops eval --planner policy --model runs/short/model.zip scenario.duration_s=10\n"
                "  simhops sweep --seeds 0,1,2 --grid train.learning_rate=1e-4,3e-4 train.total_timesteps=1000000\n")
     from simhops import __version__
 
     p.add_argument("--version", action="version", version=f"simhops {__version__}")
-    p.add_argument("command", choices=list(COMMANDS), metavar="COMMAND",
-                   help="; ".join(f"{c.name}: {c.help}" for c in COMMANDS.values()))
+    p.add_argument("command", choices=list(COMMANDS), metavar="COMMAND", help=" | ".join(COMMANDS))
     return p
 
 
@@ -155,7 +155,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = _parser()
     if not argv or argv[0] not in COMMANDS:
-        parser.parse_args(argv[:1] or ["--help"])  # --help / --version / unknown command: exits
+        try:
+            parser.parse_args(argv[:1] or ["--help"])  # --help / --version / unknown command: exits
+        except SystemExit as exc:
+            return 0 if exc.code is None else int(exc.code)
         return 2  # pragma: no cover - parse_args exits above
     cmd, rest = COMMANDS[argv[0]], argv[1:]
     run = cmd.resolve()
