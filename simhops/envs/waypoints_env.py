@@ -173,12 +173,12 @@ class WaypointsEnv(gym.Env):
 
     @property
     def drone_state(self):
-        """Current :class:`DroneState`."""
-        return self.simulation.history_buffer.current_state[0]
+        """Current true :class:`DroneState` (the policy observes it through the sensors' noise, if any)."""
+        return self.simulation.current_state[0]
 
     @property
     def course_progress(self) -> CourseProgress:
-        return self.simulation.history_buffer.current_state[1]
+        return self.simulation.current_state[1]
 
     # -- Gymnasium API ----------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -270,7 +270,7 @@ class WaypointsEnv(gym.Env):
                 with _end_hook(lambda: cb.on_planner_end(setup, planner_input, command), "on_planner_end"):
                     cb.on_planner_start(setup, planner_input)
                 self._advance(sim, command)
-        state, progress = self._planner_input.history.current_state
+        state, progress = sim.current_state  # the true state: rewards and episode ends are ground truth
         reward = float(reward_one(state.array, progress.progress_m, progress.reached_now, progress.completed,
                                   progress.crashed, self._reward))
         terminated = progress.completed or progress.crashed
@@ -300,7 +300,7 @@ class WaypointsEnv(gym.Env):
         """
         if self._renderer is None:
             return EnvRenderer.warn_no_mode()
-        state, progress = self.simulation.history_buffer.current_state
+        state, progress = self.simulation.current_state
         trail = self.simulation.history.positions[-TRAIL_POINTS:]  # ends at the current state once stepped
         if not len(trail) or not np.array_equal(trail[-1], state.position):
             trail = np.concatenate([trail[-(TRAIL_POINTS - 1):], state.position[None, :]])
@@ -310,9 +310,8 @@ class WaypointsEnv(gym.Env):
                                      time_s=self._planner_input.iteration.index * sc.time_step_s)
 
     def _get_obs(self) -> np.ndarray:
+        # the planner's view: the observed state (with observation noise when configured), as PolicyPlanner's
         state, progress = self._planner_input.history.current_state
-        if self.physics.disturbed:  # observation noise: the controller's observed state
-            state = self.simulation.setup.ego_controller.observed_state()
         return compute_policy_observation(state, self.scenario.waypoints, progress.active_index,
                                           self._last_action, self.n_obs_waypoints)
 
