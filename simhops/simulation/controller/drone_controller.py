@@ -76,6 +76,13 @@ class DroneController(AbstractDroneController):
         return {k: (v[0] if v.ndim == 1 else v[0].copy()) for k, v in plant_params_from_rows(self._row).items()}
 
     @property
+    def plant_row(self) -> np.ndarray:
+        """Privileged: the episode's true plant as a read-only (PHYS_DIM,) kernel row (layout ``P_*``)."""
+        v = self._row.view()
+        v.flags.writeable = False
+        return v
+
+    @property
     def wind_m_s(self) -> np.ndarray:
         """Current wind (constant + gust) acting on the drone, world ENU, (3,) m/s."""
         return self._row[[P_WIND_X, P_WIND_Y, P_WIND_Z]] + self._gust
