@@ -59,6 +59,6 @@ def test_failed_runs_have_null_plant_columns():
     from simhops.evaluation.aggregate import metrics_rows
     from simhops.simulation.runner.runner_report import RunnerReport
 
-    bad = RunnerReport(False, "boom", 0.0, 1.0, "P", "s/a", "s", extras={"plant_params": {"plant_mass_kg": 1.0}})
+    bad = RunnerReport(False, "boom", 0.0, 1.0, "P", "s/a", "s", plant_params={"plant_mass_kg": 1.0})
     row = metrics_rows([bad], ["success"])[0]
     assert all(row[c] is None for c in PLANT_COLUMNS)

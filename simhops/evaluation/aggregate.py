@@ -48,7 +48,7 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
 def metrics_rows(reports: Sequence[RunnerReport], metric_names: Sequence[str]) -> list[dict[str, Any]]:
     """One row per report, sorted by scenario name: :data:`ID_COLUMNS`, ``metric_names``, then
     :data:`~simhops.simulation.history.plant_record.PLANT_COLUMNS` (the episode's sampled plant,
-    from the report's ``extras["plant_params"]``, see ``MetricCallback``).
+    from the report's ``plant_params``).
 
     A failed run (or a run without metrics) has null metric and plant values. No wall-clock
     values, so the table is identical for every worker pool.
@@ -59,7 +59,7 @@ def metrics_rows(reports: Sequence[RunnerReport], metric_names: Sequence[str]) -
                                "run_succeeded": bool(r.succeeded)}
         for name in metric_names:
             row[name] = r.metrics.get(name) if r.succeeded else None
-        plant = (r.extras.get("plant_params") or {}) if r.succeeded else {}
+        plant = (r.plant_params or {}) if r.succeeded else {}
         for name in PLANT_COLUMNS:
             row[name] = plant.get(name)
         rows.append(row)

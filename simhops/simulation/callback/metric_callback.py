@@ -9,7 +9,6 @@ from typing import Any
 
 from simhops.io.atomic import atomic_write_text
 from simhops.simulation.callback.abstract_callback import AbstractCallback
-from simhops.simulation.history.plant_record import plant_columns
 from simhops.simulation.metrics.metric_engine import MetricsEngine
 
 
@@ -19,12 +18,6 @@ class MetricCallback(AbstractCallback):
     Keeps only ``results: {scenario name: {metric name: value}}`` (scalars), never
     the history (seed 000, gotcha 13); the history is read, never modified.
     A scenario run twice keeps the last result.
-
-    It also keeps the episode's sampled plant as flat columns
-    (``plant_results``, :func:`~simhops.simulation.history.plant_record.plant_columns`, all
-    None when the history has no plant) and hands them over with the metrics
-    (``report_results(name)["plant_params"]``, a report's ``extras["plant_params"]``), so
-    ``metrics.parquet`` gets its ``plant_*`` columns.
 
     nuPlan's signature ``MetricCallback(metric_engine, output_directory)`` (seed 000): with
     an ``output_directory`` each episode's metrics are also written (atomically) to
@@ -49,28 +42,19 @@ class MetricCallback(AbstractCallback):
         self.metric_engine = metric_engine if metric_engine is not None else MetricsEngine.default()
         self.max_results = max_results
         self.results: dict[str, dict[str, Any]] = {}
-        self.plant_results: dict[str, dict[str, Any]] = {}
         self.latest: dict[str, Any] | None = None
 
     def report_results(self, scenario_name: str) -> dict[str, Any]:
-        """``{"metrics": {metric name: value}, "plant_params": {plant column: value}}`` of ``scenario_name``
-        (empty if it has none)."""
-        if scenario_name not in self.results:
-            return {}
-        return {"metrics": dict(self.results[scenario_name]),
-                "plant_params": dict(self.plant_results.get(scenario_name) or plant_columns(None))}
+        """``{"metrics": {metric name: value}}`` of ``scenario_name`` (empty if it has none)."""
+        return {"metrics": dict(self.results[scenario_name])} if scenario_name in self.results else {}
 
     def on_simulation_end(self, setup: Any, planner: Any, history: Any) -> None:
         name = history.scenario.name
         self.latest = self.metric_engine.compute(history)
         self.results.pop(name, None)
         self.results[name] = self.latest
-        self.plant_results.pop(name, None)
-        self.plant_results[name] = plant_columns(getattr(history, "plant_params", None))
         if self.max_results is not None and len(self.results) > self.max_results:
-            oldest = next(iter(self.results))
-            del self.results[oldest]
-            self.plant_results.pop(oldest, None)
+            del self.results[next(iter(self.results))]
         if self.output_directory is not None:
             self._write(name, self.latest)
 
