@@ -22,6 +22,7 @@ from simhops.dynamics.kernels.vector_step import (
     vector_step,
     vector_step_serial,
 )
+from simhops.dynamics.physics.plant_params import plant_params_from_rows
 from simhops.envs.actions import as_actions
 from simhops.envs.env_info import crash_name
 from simhops.envs.env_params import EnvParams
@@ -75,8 +76,9 @@ class SimHopsVectorEnv(VectorEnv):
     With disturbances or domain randomization on, every call that starts episodes (``reset``,
     and ``step`` when sub-envs were autoreset) adds ``plant_params`` (privileged: each
     sub-env's sampled plant, a dict of arrays of length N, see :meth:`plant_params`) with the
-    mask ``_plant_params`` marking the sub-envs whose new episode it describes (in SAME_STEP
-    mode it sits in the top-level infos, which describe the new episodes).
+    mask ``_plant_params`` marking the sub-envs whose new episode it describes (in ``step`` the
+    other entries are 0; in SAME_STEP mode it sits in the top-level infos, which describe the
+    new episodes).
 
     ## Privileged observation
     With ``env.privileged_plant_params: true`` every observation (and ``final_obs``) has the
@@ -272,10 +274,17 @@ class SimHopsVectorEnv(VectorEnv):
             return self._obs.copy()
         return np.concatenate((self._obs, self._privileged), axis=1)
 
+    def _new_plant_params(self, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """:meth:`plant_params` of the sub-envs in ``mask``, zeros elsewhere (computed on those rows only)."""
+        out = {}
+        for key, v in plant_params_from_rows(self._dist.rows[mask]).items():
+            a = np.zeros((self.num_envs, *v.shape[1:]), dtype=v.dtype)
+            a[mask] = v
+            out[key] = a
+        return out
+
     def plant_params(self) -> dict[str, np.ndarray]:
         """Each sub-env's current episode plant / disturbance parameters (privileged; arrays of length N)."""
-        from simhops.dynamics.physics.plant_params import plant_params_from_rows
-
         return plant_params_from_rows(self._dist.rows)
 
     def _seeds(self, seed: Any) -> list[int | None]:
@@ -338,12 +347,11 @@ class SimHopsVectorEnv(VectorEnv):
                               self._final_steps, self.final_states, self._reset_mask)
         done = self._term | self._trunc
         restarted = self._reset_mask.any()
-        privileged_before = self._privileged  # the finished episodes' (their rows are reset by now)
-        if restarted and self._privileged is not None:
-            self._privileged = privileged_features(self._dist.rows, self._phys)
-        infos = self._infos(done, privileged_before)
+        infos = self._infos(done, self._privileged)  # final_obs: the finished episodes' privileged rows
+        if restarted and self._privileged is not None:  # then the new episodes' rows (only those change)
+            self._privileged[self._reset_mask] = privileged_features(self._dist.rows[self._reset_mask], self._phys)
         if restarted and self.physics.disturbed:  # the plant of every new episode, also after autoresets
-            infos["plant_params"] = self.plant_params()
+            infos["plant_params"] = self._new_plant_params(self._reset_mask)
             infos["_plant_params"] = self._reset_mask.copy()
         if listening:
             ro = self._ro

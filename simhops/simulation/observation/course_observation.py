@@ -90,8 +90,8 @@ class CourseObservation(AbstractObservation):
     def _wind(self) -> tuple[float, float, float]:
         if self._wind_source is None:
             return (0.0, 0.0, 0.0)
-        w = self._wind_source.wind_m_s
-        return (float(w[0]), float(w[1]), float(w[2]))
+        x, y, z = self._wind_source.wind_m_s.tolist()
+        return (x, y, z)
 
     def initialize(self, drone_state: DroneState) -> None:
         s = drone_state.array
