@@ -143,7 +143,10 @@ class Simulation:
         observation = self._setup.observations.get_observation()
         self._current = (state, observation)
         self._history_buffer.append(controller.observed_state(), observation)
-        self._history.plant_params = getattr(controller, "plant_params", None)
+        if hasattr(controller, "plant_row"):  # the episode's sampled plant (privileged), named when read
+            self._history.set_plant_row(controller.plant_row)
+        else:
+            self._history.plant_params = getattr(controller, "plant_params", None)
         self._history.record_last_state(self._setup.time_controller.get_iteration(), state, observation)
         self._is_simulation_running = not (observation.completed or observation.crashed)
         return PlannerInitialization(

@@ -9,6 +9,7 @@ import numpy as np
 
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.dynamics.kernels.layout import ACTION_MODES, STATE_DIM
+from simhops.dynamics.physics.plant_params import plant_params_from_rows
 from simhops.simulation.history.plant_record import plant_record
 from simhops.simulation.observation.course_observation import CourseProgress
 from simhops.simulation.simulation_time_controller.simulation_iteration import SimulationIteration
@@ -68,6 +69,7 @@ class SimulationHistory:
         self._n_samples = 0
         self._has_last = False
         self._plant_params: dict[str, Any] | None = None
+        self._plant_row: np.ndarray | None = None
 
     #: names of :meth:`to_arrays`, in file order
     ARRAY_NAMES = ("time_us", "states", "commands", "command_modes", "active_index", "progress_m", "distance_m",
@@ -80,11 +82,20 @@ class SimulationHistory:
         Set from ``DroneController.plant_params`` by :meth:`Simulation.initialize`; stored as
         :func:`~simhops.simulation.history.plant_record.plant_record` (floats, int latency, tuples).
         """
+        if self._plant_params is None and self._plant_row is not None:  # named on first use
+            row = plant_params_from_rows(self._plant_row)
+            self._plant_params = plant_record({k: v[0] for k, v in row.items()})
         return None if self._plant_params is None else dict(self._plant_params)
 
     @plant_params.setter
     def plant_params(self, value: Mapping[str, Any] | None) -> None:
         self._plant_params = plant_record(value)
+        self._plant_row = None
+
+    def set_plant_row(self, row: np.ndarray | None) -> None:
+        """Set :attr:`plant_params` from a kernel plant row (PHYS_DIM,) (copied; named on first read)."""
+        self._plant_params = None
+        self._plant_row = None if row is None else np.array(row, dtype=np.float64)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The recorded rows as ``{name: array}`` (read-only views, ``T = n_rows`` rows each).
@@ -198,6 +209,7 @@ class SimulationHistory:
         self._n_samples = 0
         self._has_last = False
         self._plant_params = None
+        self._plant_row = None
 
     def __len__(self) -> int:
         return self._n_samples
