@@ -124,7 +124,7 @@ def test_run_exceeding_memory_fails_before_allocating_and_says_how_much():
 
 def test_issue_example_fails_on_a_machine_without_the_memory(monkeypatch):
     monkeypatch.setattr(memory, "available_memory_bytes", lambda: 64 * 2**30)  # a 64 GiB machine
-    with pytest.raises(ConfigError, match=r"would need 152 GiB \(162931411402 bytes\) of memory, only 64 GiB"):
+    with pytest.raises(ConfigError, match=r"would need 152 GiB \(163017811426 bytes\) of memory, only 64 GiB"):
         load_config(overrides=["scenario.control_hz=1000", "scenario.duration_s=3600"])
     # without recorded histories it is the rollout buffer and env state only
     load_config(overrides=["scenario.control_hz=1000", "scenario.duration_s=3600",

@@ -99,10 +99,10 @@ def test_vector_env_recording_memory_counts_the_episode_length(monkeypatch, defa
 
 def test_single_env_refuses_an_episode_that_does_not_fit(monkeypatch):
     short, long = load_config(), load_config(overrides=["scenario.duration_s=600"])
-    monkeypatch.setattr(memory, "available_memory_bytes", lambda: 2**20)  # 1 MiB: 5000 iterations at 202 B
+    monkeypatch.setattr(memory, "available_memory_bytes", lambda: 2**20)  # 1 MiB: 4600 iterations at 226 B
     env = WaypointsEnv(short)  # 1001 iterations fit
     with pytest.raises(ValueError, match=r"scenario.duration_s x scenario.control_hz: an episode of 30001 "
-                                         r"iterations would need 5.78 MiB"):
+                                         r"iterations would need 6.47 MiB"):
         WaypointsEnv(long)
     # a custom scenario in reset is checked too
     scenario = ScenarioBuilder(long).build_from_seed(0)

@@ -16,6 +16,7 @@ from rrd_utils import read_rrd, rrd_info
 from simhops.evaluation.aggregate import ID_COLUMNS
 from simhops.evaluation.cli import main
 from simhops.simulation.history.history_io import load_history
+from simhops.simulation.history.plant_record import PLANT_COLUMNS
 from simhops.simulation.metrics.metric_engine import DEFAULT_METRICS
 
 
@@ -32,7 +33,7 @@ def test_eval_writes_the_files(eval_dir, capsys):
     assert sorted(os.listdir(eval_dir)) == ["eval.rrd", "histories", "manifest.json", "metrics.parquet",
                                             "simulation_log.parquet", "summary.json"]
     df = pd.read_parquet(eval_dir / "metrics.parquet")
-    assert list(df.columns) == [*ID_COLUMNS, *DEFAULT_METRICS]
+    assert list(df.columns) == [*ID_COLUMNS, *DEFAULT_METRICS, *PLANT_COLUMNS]
     names = ["benchmark-v0/figure_eight", "benchmark-v0/helix", "benchmark-v0/random_000", "benchmark-v0/square",
              "benchmark-v0/zigzag"]
     assert list(df["scenario"]) == names  # one row per scenario, sorted

@@ -17,8 +17,8 @@ from __future__ import annotations
 import os
 
 #: SimulationHistory columns: time int64, state 17 x f64, command 4 x f64, mode int8, active int64,
-#: progress f64, distance f64, crash int8
-HISTORY_BYTES_PER_ITERATION = 8 + 17 * 8 + 4 * 8 + 1 + 8 + 8 + 8 + 1
+#: progress f64, distance f64, crash int8, wind 3 x f64
+HISTORY_BYTES_PER_ITERATION = 8 + 17 * 8 + 4 * 8 + 1 + 8 + 8 + 8 + 1 + 3 * 8
 #: EpisodeRecorder columns per sub-env and iteration: state 17 x f64, action 4 x f64, active int64
 RECORDER_BYTES_PER_ITERATION = 17 * 8 + 4 * 8 + 8
 #: SimHopsVectorEnv per-sub-env arrays besides waypoints and observations: states and final states

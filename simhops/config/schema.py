@@ -259,6 +259,7 @@ class EnvConfig(BaseModel):
     action_mode: Literal["ctbr", "motor"] = Field("ctbr", description="'ctbr' = collective thrust + body rates, 'motor' = per-motor commands.")
     max_body_rate_rad_s: list[_BodyRate] = _vec3([5.0, 5.0, 2.0], "Body-rate command limits (roll, pitch, yaw) [rad/s], 3 floats in (0, 50].")
     n_obs_waypoints: int = Field(2, ge=1, le=8, description="Upcoming waypoints in the observation [-], 1..8.")
+    privileged_plant_params: bool = Field(False, description="Privileged information (asymmetric actor-critic): append the episode's normalized true plant parameters (22 entries) to the policy observation; off by default.")
 
 
 class RewardConfig(BaseModel):

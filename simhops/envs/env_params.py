@@ -65,7 +65,8 @@ class EnvParams:
     | ``builder`` | the :class:`ScenarioBuilder` making every scenario of the env |
     | ``phys`` / ``course`` / ``reward`` | read-only kernel parameter vectors (PHYS_DIM,), (COURSE_DIM,), (REWARD_DIM,) |
     | ``action_mode`` / ``mode_id`` | ``"ctbr"`` or ``"motor"`` and its kernel code |
-    | ``n_obs_waypoints`` / ``obs_dim`` | upcoming waypoints in the observation and its length |
+    | ``n_obs_waypoints`` / ``obs_dim`` | upcoming waypoints in the observation and its length (the kernels' part) |
+    | ``privileged_plant_params`` | ``env.privileged_plant_params``: the envs append ``PRIVILEGED_DIM`` privileged plant entries |
     | ``n_waypoints`` | waypoints of a random course |
     | ``number_of_iterations`` | time points of an episode (t = 0 included); an episode has one step fewer |
     """
@@ -82,6 +83,7 @@ class EnvParams:
     obs_dim: int
     n_waypoints: int
     number_of_iterations: int
+    privileged_plant_params: bool = False
 
     @property
     def max_episode_steps(self) -> int:
@@ -99,4 +101,5 @@ class EnvParams:
         return cls(config=cfg, physics=physics, builder=builder, phys=physics.as_array(), course=builder.course_params,
                    reward=reward_params(cfg), action_mode=cfg.env.action_mode,
                    mode_id=ACTION_MODES[cfg.env.action_mode], n_obs_waypoints=n_obs, obs_dim=obs_dim(n_obs),
-                   n_waypoints=cfg.scenario.n_waypoints, number_of_iterations=builder.number_of_iterations)
+                   n_waypoints=cfg.scenario.n_waypoints, number_of_iterations=builder.number_of_iterations,
+                   privileged_plant_params=cfg.env.privileged_plant_params)

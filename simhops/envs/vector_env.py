@@ -22,6 +22,7 @@ from simhops.dynamics.kernels.vector_step import (
     vector_step,
     vector_step_serial,
 )
+from simhops.dynamics.physics.plant_params import plant_params_from_rows
 from simhops.envs.actions import as_actions
 from simhops.envs.env_info import crash_name
 from simhops.envs.env_params import EnvParams
@@ -29,6 +30,7 @@ from simhops.envs.episode_recorder import EpisodeRecorder
 from simhops.envs.vector_step_record import VectorStepRecord
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.observation.policy_observation import policy_observation_space
+from simhops.simulation.observation.privileged_observation import privileged_features
 from simhops.viz.renderer_env import RENDER_MODES, TRAIL_POINTS, EnvRenderer, validate_render_mode
 from simhops.viz.renderer_trail import TrailBuffer
 
@@ -71,9 +73,18 @@ class SimHopsVectorEnv(VectorEnv):
     ## Reset
     ``reset(seed=None | int >= 0 | sequence of N ints >= 0 or None, options=None | {"reset_mask": (N,) bool})``;
     any other option key is rejected.
-    With disturbances or domain randomization on, ``reset`` adds ``plant_params``
-    (privileged: each sub-env's sampled plant, a dict of arrays, see :meth:`plant_params`,
-    which also gives them after autoresets).
+    With disturbances or domain randomization on, every call that starts episodes (``reset``,
+    and ``step`` when sub-envs were autoreset) adds ``plant_params`` (privileged: each
+    sub-env's sampled plant, a dict of arrays of length N, see :meth:`plant_params`) with the
+    mask ``_plant_params`` marking the sub-envs whose new episode it describes (in ``step`` the
+    other entries are 0; in SAME_STEP mode it sits in the top-level infos, which describe the
+    new episodes).
+
+    ## Privileged observation
+    With ``env.privileged_plant_params: true`` every observation (and ``final_obs``) has the
+    single env's 22 privileged entries appended (the episode's normalized true plant,
+    :func:`~simhops.simulation.observation.privileged_observation.privileged_features`), with
+    the same numbers as the single env.
 
     ## Arguments
     | argument | meaning |
@@ -149,7 +160,8 @@ class SimHopsVectorEnv(VectorEnv):
         self._reward = params.reward
         self.max_episode_steps = params.max_episode_steps
         self.single_action_space = spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
-        self.single_observation_space = policy_observation_space(self.n_obs_waypoints)
+        self.privileged_plant_params = params.privileged_plant_params
+        self.single_observation_space = policy_observation_space(self.n_obs_waypoints, self.privileged_plant_params)
         self.action_space = batch_space(self.single_action_space, n)
         self.observation_space = batch_space(self.single_observation_space, n)
         self._parallel = n >= _PARALLEL_MIN_ENVS
@@ -168,6 +180,8 @@ class SimHopsVectorEnv(VectorEnv):
         self._dist = disturbance_arrays(n, self._phys, self.physics.rand_array(), self.physics.disturbed,
                                         self.physics.randomize)
         self._needs_reset = np.zeros(n, dtype=bool)
+        self._privileged = (privileged_features(self._dist.rows, self._phys) if self.privileged_plant_params
+                            else None)
         # outputs
         self._obs = np.zeros((n, d), dtype=np.float32)
         self._rew = np.zeros(n)
@@ -246,16 +260,31 @@ class SimHopsVectorEnv(VectorEnv):
                 self.on_record(record)
         if self._trails is not None:
             self._record_trails(mask)
+        if self._privileged is not None:
+            self._privileged = privileged_features(self._dist.rows, self._phys)
         infos = self._infos(None)
         if self.physics.disturbed:
             infos["plant_params"] = self.plant_params()
             infos["_plant_params"] = mask.copy()
-        return self._obs.copy(), infos
+        return self._observations(), infos
+
+    def _observations(self) -> np.ndarray:
+        """A copy of the kernel's observations, with the privileged entries when configured."""
+        if self._privileged is None:
+            return self._obs.copy()
+        return np.concatenate((self._obs, self._privileged), axis=1)
+
+    def _new_plant_params(self, mask: np.ndarray) -> dict[str, np.ndarray]:
+        """:meth:`plant_params` of the sub-envs in ``mask``, zeros elsewhere (computed on those rows only)."""
+        out = {}
+        for key, v in plant_params_from_rows(self._dist.rows[mask]).items():
+            a = np.zeros((self.num_envs, *v.shape[1:]), dtype=v.dtype)
+            a[mask] = v
+            out[key] = a
+        return out
 
     def plant_params(self) -> dict[str, np.ndarray]:
         """Each sub-env's current episode plant / disturbance parameters (privileged; arrays of length N)."""
-        from simhops.dynamics.physics.plant_params import plant_params_from_rows
-
         return plant_params_from_rows(self._dist.rows)
 
     def _seeds(self, seed: Any) -> list[int | None]:
@@ -317,7 +346,13 @@ class SimHopsVectorEnv(VectorEnv):
                               self._term, self._trunc, self._final_obs, self._final_active, self._final_crash,
                               self._final_steps, self.final_states, self._reset_mask)
         done = self._term | self._trunc
-        infos = self._infos(done)
+        restarted = self._reset_mask.any()
+        infos = self._infos(done, self._privileged)  # final_obs: the finished episodes' privileged rows
+        if restarted and self._privileged is not None:  # then the new episodes' rows (only those change)
+            self._privileged[self._reset_mask] = privileged_features(self._dist.rows[self._reset_mask], self._phys)
+        if restarted and self.physics.disturbed:  # the plant of every new episode, also after autoresets
+            infos["plant_params"] = self._new_plant_params(self._reset_mask)
+            infos["_plant_params"] = self._reset_mask.copy()
         if listening:
             ro = self._ro
             record = VectorStepRecord(
@@ -338,7 +373,7 @@ class SimHopsVectorEnv(VectorEnv):
                 self.on_record(record)
         if self._trails is not None:
             self._record_trails(self._reset_mask)
-        return self._obs.copy(), self._rew.copy(), self._term.copy(), self._trunc.copy(), infos
+        return self._observations(), self._rew.copy(), self._term.copy(), self._trunc.copy(), infos
 
     # -- rendering ----------------------------------------------------------------------------
     def _record_trails(self, restarted: np.ndarray) -> None:
@@ -384,7 +419,7 @@ class SimHopsVectorEnv(VectorEnv):
             return (self.render_env(self.render_env_index),)
         return tuple(self.render_env(i) for i in range(self.num_envs))
 
-    def _infos(self, done: np.ndarray | None) -> dict[str, Any]:
+    def _infos(self, done: np.ndarray | None, privileged_before: np.ndarray | None = None) -> dict[str, Any]:
         n = self.num_envs
         any_done = done is not None and done.any()
         crash = np.zeros(n, dtype=np.int8)
@@ -400,7 +435,8 @@ class SimHopsVectorEnv(VectorEnv):
             return infos
         final_obs = np.full(n, None, dtype=object)
         for i in np.flatnonzero(done):
-            final_obs[i] = self._final_obs[i].copy()
+            final_obs[i] = (self._final_obs[i].copy() if privileged_before is None
+                            else np.concatenate((self._final_obs[i], privileged_before[i])))
         infos["final_obs"] = final_obs
         infos["_final_obs"] = done.copy()
         infos["final_info"] = {

@@ -23,6 +23,7 @@ from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.simulation.observation.course_observation import CourseProgress
 from simhops.simulation.observation.policy_observation import compute_policy_observation, policy_observation_space
+from simhops.simulation.observation.privileged_observation import privileged_features
 from simhops.simulation.planner.abstract_planner import PlannerInput
 from simhops.simulation.simulation import Simulation
 from simhops.simulation.simulation_setup import build_simulation_setup
@@ -70,7 +71,8 @@ class WaypointsEnv(gym.Env):
     | ``motor`` | 0..3 | thrust of motors m0..m3 | ``(a + 1) / 2 * T_max`` N (0 .. 0.12 N for cf2x) |
 
     ## Observation space
-    ``Box(-1000, 1000, (3 * n_obs_waypoints + 20,), float32)`` (26 by default), from
+    ``Box(-1000, 1000, (3 * n_obs_waypoints + 20,), float32)`` (26 by default; 22 more with
+    ``env.privileged_plant_params``), from
     :func:`~simhops.simulation.observation.policy_observation.compute_policy_observation`:
 
     | entries | content | frame | unit |
@@ -81,6 +83,15 @@ class WaypointsEnv(gym.Env):
     | 3 | body rates | body FLU | rad/s |
     | 4 | previous action | - | [-1, 1] |
     | 1 | altitude | world z | m |
+    | 22, only with ``env.privileged_plant_params: true`` | **privileged**: the episode's true plant, normalized (:mod:`~simhops.simulation.observation.privileged_observation`) | - | - |
+
+    The drone-state entries come from the *observed* state: with observation noise
+    (``disturbances.obs_noise_*``) the true state plus noise, the same numbers a
+    :class:`~simhops.simulation.planner.policy_planner.PolicyPlanner` gets from its
+    ``PlannerInput`` in ``simhops eval``. The wind is not in the observation (it is in
+    ``CourseProgress.wind_m_s`` and the history). The privileged entries (off by default) are
+    information a real drone lacks, for asymmetric actor-critic training: a policy trained
+    with them cannot be flown by ``PolicyPlanner``.
 
     ## Rewards
     | term | value (default weights) |
@@ -148,7 +159,9 @@ class WaypointsEnv(gym.Env):
         self.callback = callback
         self.history_in_info = history_in_info
         self.action_space = spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
-        self.observation_space = policy_observation_space(self.n_obs_waypoints)
+        self.privileged_plant_params = params.privileged_plant_params
+        self.observation_space = policy_observation_space(self.n_obs_waypoints, self.privileged_plant_params)
+        self._privileged: np.ndarray | None = None
         self.metadata = {**self.metadata, "render_fps": self.config.scenario.control_hz}
         self._renderer = (EnvRenderer(render_mode, render_width, render_height, render_camera,
                                       arm_length_m=self.physics.airframe.arm_m) if render_mode is not None else None)
@@ -173,12 +186,12 @@ class WaypointsEnv(gym.Env):
 
     @property
     def drone_state(self):
-        """Current :class:`DroneState`."""
-        return self.simulation.history_buffer.current_state[0]
+        """Current true :class:`DroneState` (the policy observes it through the sensors' noise, if any)."""
+        return self.simulation.current_state[0]
 
     @property
     def course_progress(self) -> CourseProgress:
-        return self.simulation.history_buffer.current_state[1]
+        return self.simulation.current_state[1]
 
     # -- Gymnasium API ----------------------------------------------------------------------
     def reset(self, *, seed: int | None = None, options: dict[str, Any] | None = None):
@@ -223,6 +236,8 @@ class WaypointsEnv(gym.Env):
                 self._abort_reset()
                 raise
         self._planner.initialize(self._simulation.initialize())
+        if self.privileged_plant_params:  # privileged: the episode's true plant, fixed for the episode
+            self._privileged = privileged_features(setup.ego_controller.plant_row, self.params.phys)
         self._episode_open = True
         self._last_action = np.zeros(4)
         self._planner_input = self._simulation.get_planner_input()
@@ -270,7 +285,7 @@ class WaypointsEnv(gym.Env):
                 with _end_hook(lambda: cb.on_planner_end(setup, planner_input, command), "on_planner_end"):
                     cb.on_planner_start(setup, planner_input)
                 self._advance(sim, command)
-        state, progress = self._planner_input.history.current_state
+        state, progress = sim.current_state  # the true state: rewards and episode ends are ground truth
         reward = float(reward_one(state.array, progress.progress_m, progress.reached_now, progress.completed,
                                   progress.crashed, self._reward))
         terminated = progress.completed or progress.crashed
@@ -300,7 +315,7 @@ class WaypointsEnv(gym.Env):
         """
         if self._renderer is None:
             return EnvRenderer.warn_no_mode()
-        state, progress = self.simulation.history_buffer.current_state
+        state, progress = self.simulation.current_state
         trail = self.simulation.history.positions[-TRAIL_POINTS:]  # ends at the current state once stepped
         if not len(trail) or not np.array_equal(trail[-1], state.position):
             trail = np.concatenate([trail[-(TRAIL_POINTS - 1):], state.position[None, :]])
@@ -310,11 +325,13 @@ class WaypointsEnv(gym.Env):
                                      time_s=self._planner_input.iteration.index * sc.time_step_s)
 
     def _get_obs(self) -> np.ndarray:
+        # the planner's view: the observed state (with observation noise when configured), as PolicyPlanner's
         state, progress = self._planner_input.history.current_state
-        if self.physics.disturbed:  # observation noise: the controller's observed state
-            state = self.simulation.setup.ego_controller.observed_state()
-        return compute_policy_observation(state, self.scenario.waypoints, progress.active_index,
-                                          self._last_action, self.n_obs_waypoints)
+        obs = compute_policy_observation(state, self.scenario.waypoints, progress.active_index,
+                                         self._last_action, self.n_obs_waypoints)
+        if self.privileged_plant_params:
+            obs = np.concatenate((obs, self._privileged))
+        return obs
 
     def _get_info(self) -> dict[str, Any]:
         progress = self._planner_input.history.current_state[1]

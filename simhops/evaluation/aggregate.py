@@ -10,6 +10,7 @@ from simhops.dynamics.physics.airframe import CF2X, Airframe
 from simhops.scenario.course_families import scenario_family
 from simhops.scenario.scenario import Scenario
 from simhops.scenario.time_bound import min_time_lower_bound_s, rest_to_rest_time_s
+from simhops.simulation.history.plant_record import PLANT_COLUMNS
 from simhops.simulation.runner.runner_report import RunnerReport
 
 #: identification columns of metrics.parquet, before the metric columns
@@ -45,9 +46,11 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
 
 
 def metrics_rows(reports: Sequence[RunnerReport], metric_names: Sequence[str]) -> list[dict[str, Any]]:
-    """One row per report, sorted by scenario name: :data:`ID_COLUMNS` then ``metric_names``.
+    """One row per report, sorted by scenario name: :data:`ID_COLUMNS`, ``metric_names``, then
+    :data:`~simhops.simulation.history.plant_record.PLANT_COLUMNS` (the episode's sampled plant,
+    from the report's ``plant_params``).
 
-    A failed run (or a run without metrics) has null metric values. No wall-clock
+    A failed run (or a run without metrics) has null metric and plant values. No wall-clock
     values, so the table is identical for every worker pool.
     """
     rows = []
@@ -56,6 +59,9 @@ def metrics_rows(reports: Sequence[RunnerReport], metric_names: Sequence[str]) -
                                "run_succeeded": bool(r.succeeded)}
         for name in metric_names:
             row[name] = r.metrics.get(name) if r.succeeded else None
+        plant = (r.plant_params or {}) if r.succeeded else {}
+        for name in PLANT_COLUMNS:
+            row[name] = plant.get(name)
         rows.append(row)
     return rows
 

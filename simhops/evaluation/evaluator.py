@@ -99,7 +99,10 @@ class Evaluator:
     ``SerializationCallback`` (``output_dir/histories``). In this process, afterwards:
 
     * ``metrics.parquet``: one row per scenario, sorted by name, no wall-clock values
-      (identical for every backend);
+      (identical for every backend): the id columns, the metrics, then the episode's sampled
+      plant (``plant_*`` columns, :data:`~simhops.simulation.history.plant_record.PLANT_COLUMNS`:
+      randomized airframe, wind, gust, latency and noise parameters), so results can be
+      analysed against them;
     * ``summary.json``: aggregates (:func:`~simhops.evaluation.aggregate.summarize`)
       plus run info (planner, scenarios, backend, workers, wall time);
     * ``simulation_log.parquet``: planner, scenario, seed, status, outcome, duration, error;

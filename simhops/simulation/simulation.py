@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from simhops.dynamics.state.drone_state import DroneState
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.simulation.history.simulation_history import SimulationHistory, SimulationHistorySample
 from simhops.simulation.history.simulation_history_buffer import SimulationHistoryBuffer
+from simhops.simulation.observation.course_observation import CourseProgress
 from simhops.simulation.planner.abstract_planner import PlannerInitialization, PlannerInput
 from simhops.simulation.simulation_setup import SimulationSetup
 
@@ -39,6 +41,24 @@ class Simulation:
     the clock, integrates the drone, updates the course observation and appends the
     new state to the rolling buffer. The episode stops when the clock reaches its end,
     the course is completed, or the drone crashes.
+
+    ## What the planner sees, what the history keeps (sensor noise, issue 8)
+    | record | drone state | course observation |
+    |---|---|---|
+    | :attr:`history_buffer` (the planner's ``PlannerInput.history``) | *observed*: ``ego_controller.observed_state()`` (the true state plus observation noise, drawn once per step; the true state when noise is off) | :class:`CourseProgress` from the true state, with the wind |
+    | :attr:`history` (metrics, files, visualization) | *true* | the same |
+    | :attr:`current_state` | *true* | the same |
+
+    This is nuPlan's split: nuPlan's ``SimulationHistoryBuffer`` is what the planner is
+    given as input, its ``SimulationHistory`` is the simulation's ground truth. nuPlan's ego
+    state is noise-free, so both hold the same ego states there; a simhops planner instead
+    reads its state through its sensors, as :class:`~simhops.envs.waypoints_env.WaypointsEnv`'s
+    policy does, so a policy sees the same numbers in the env and in ``simhops eval``
+    (same controller, same random stream, same draw order: plant at reset, noise after each
+    integration). The course observation (waypoints reached, crash, distance) is the
+    referee's and stays exact. The history also keeps the episode's sampled plant
+    (``history.plant_params``, privileged, from ``ego_controller.plant_params``) and the wind
+    (``history.wind_m_s``).
 
     Callbacks are not called here: the runner (or the env) owns the hooks; the
     ``callback`` given here is the one :class:`SimulationRunner` uses when it is given
@@ -73,6 +93,7 @@ class Simulation:
                 f"(config key simulation.history_buffer_duration_s)")
         self._history = SimulationHistory(self._scenario)
         self._history_buffer: SimulationHistoryBuffer | None = None
+        self._current: tuple[DroneState, CourseProgress] | None = None
         self._is_simulation_running = False
 
     @property
@@ -93,21 +114,39 @@ class Simulation:
             raise RuntimeError("Simulation was not initialized!")
         return self._history_buffer
 
+    @property
+    def current_state(self) -> tuple[DroneState, CourseProgress]:
+        """The newest *true* (DroneState, CourseProgress); the planner's buffer holds the observed state.
+
+        Raises:
+            RuntimeError: not initialized.
+        """
+        if self._current is None:
+            raise RuntimeError("Simulation was not initialized!")
+        return self._current
+
     def reset(self) -> None:
         """Forget the episode: components, history and buffer."""
         self._setup.reset()
         self._history.reset()
         self._history_buffer = None
+        self._current = None
         self._is_simulation_running = False
 
     def initialize(self) -> PlannerInitialization:
         """Start the episode at the scenario's initial state; returns what the planner needs."""
         self.reset()
         self._history_buffer = SimulationHistoryBuffer.from_duration(self._buffer_duration, self._scenario.time_step_s)
-        state = self._setup.ego_controller.get_state()
+        controller = self._setup.ego_controller
+        state = controller.get_state()
         self._setup.observations.initialize(state)
         observation = self._setup.observations.get_observation()
-        self._history_buffer.append(state, observation)
+        self._current = (state, observation)
+        self._history_buffer.append(controller.observed_state(), observation)
+        if hasattr(controller, "plant_row"):  # the episode's sampled plant (privileged), named when read
+            self._history.set_plant_row(controller.plant_row)
+        else:
+            self._history.plant_params = getattr(controller, "plant_params", None)
         self._history.record_last_state(self._setup.time_controller.get_iteration(), state, observation)
         self._is_simulation_running = not (observation.completed or observation.crashed)
         return PlannerInitialization(
@@ -139,17 +178,20 @@ class Simulation:
             raise TypeError(f"command must be a DroneCommand, got {type(command).__name__}")
         tc = self._setup.time_controller
         iteration = tc.get_iteration()
-        state, observation = self._history_buffer.current_state
+        state, observation = self.current_state
         self._history.add_sample(SimulationHistorySample(iteration, state, command, observation))
         next_iteration = tc.next_iteration()
         if next_iteration is None:  # unreachable through is_simulation_running, kept as nuPlan's guard
             self._is_simulation_running = False
             return
-        self._setup.ego_controller.update_state(iteration, next_iteration, state, command)
-        new_state = self._setup.ego_controller.get_state()
+        controller = self._setup.ego_controller
+        controller.update_state(iteration, next_iteration, state, command)
+        new_state = controller.get_state()
         self._setup.observations.update_observation(iteration, next_iteration, new_state)
         new_observation = self._setup.observations.get_observation()
-        self._history_buffer.append(new_state, new_observation)
+        self._current = (new_state, new_observation)
+        # the noise of this step is drawn after the integration, as in the vector env's kernel
+        self._history_buffer.append(controller.observed_state(), new_observation)
         self._history.record_last_state(next_iteration, new_state, new_observation)
         if new_observation.completed or new_observation.crashed:
             self._is_simulation_running = False

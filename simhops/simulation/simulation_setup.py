@@ -72,6 +72,7 @@ def build_simulation_setup(scenario: "Scenario", physics, rng=None) -> Simulatio
     """The standard setup of a scenario: step clock, course observation, drone controller with ``physics``.
 
     ``rng``: the (1,) uint64 stream the controller draws disturbances from (the env's; default: from the scenario).
+    The course observation reads the controller's wind (``CourseProgress.wind_m_s``).
     """
     from simhops.simulation.controller.drone_controller import DroneController
     from simhops.simulation.observation.course_observation import CourseObservation
@@ -79,5 +80,6 @@ def build_simulation_setup(scenario: "Scenario", physics, rng=None) -> Simulatio
         StepSimulationTimeController,
     )
 
-    return SimulationSetup(StepSimulationTimeController(scenario), CourseObservation(scenario),
-                           DroneController(scenario, physics, rng), scenario)
+    controller = DroneController(scenario, physics, rng)
+    return SimulationSetup(StepSimulationTimeController(scenario), CourseObservation(scenario, wind_source=controller),
+                           controller, scenario)

@@ -20,6 +20,15 @@ class AbstractDroneController(abc.ABC):
     def get_state(self) -> DroneState:
         """The current drone state."""
 
+    def observed_state(self) -> DroneState:
+        """The state as the planner's sensors report it (default: the true :meth:`get_state`).
+
+        A controller with observation noise returns the noisy state here, drawn once per
+        step; :class:`~simhops.simulation.simulation.Simulation` puts it in the planner's
+        history buffer and keeps the true state in the history.
+        """
+        return self.get_state()
+
     @abc.abstractmethod
     def update_state(self, current_iteration: SimulationIteration, next_iteration: SimulationIteration,
                      drone_state: DroneState, command: DroneCommand) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from simhops.dynamics.kernels.disturbance import begin_episode_one, hover_command_one, noisy_state_one, pre_step_one
-from simhops.dynamics.kernels.layout import MAX_LATENCY_STEPS, MODE_CTBR, P_WIND_X, P_WIND_Y, P_WIND_Z, STATE_DIM
+from simhops.dynamics.kernels.layout import MAX_LATENCY_STEPS, MODE_CTBR, P_WIND_X, P_WIND_Z, STATE_DIM
 from simhops.dynamics.kernels.physics import physics_step_one
 from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.dynamics.physics.plant_params import plant_params_from_rows
@@ -64,6 +64,8 @@ class DroneController(AbstractDroneController):
         self._fifo_mode = MODE_CTBR
         self._step = 0
         self._observed: DroneState | None = None
+        self._wind_const = self._params[P_WIND_X:P_WIND_Z + 1].copy()  # the episode's constant wind
+        self._wind_const.flags.writeable = False
 
     @property
     def physics(self) -> PhysicsParams:
@@ -76,9 +78,18 @@ class DroneController(AbstractDroneController):
         return {k: (v[0] if v.ndim == 1 else v[0].copy()) for k, v in plant_params_from_rows(self._row).items()}
 
     @property
+    def plant_row(self) -> np.ndarray:
+        """Privileged: the episode's true plant as a read-only (PHYS_DIM,) kernel row (layout ``P_*``)."""
+        v = self._row.view()
+        v.flags.writeable = False
+        return v
+
+    @property
     def wind_m_s(self) -> np.ndarray:
-        """Current wind (constant + gust) acting on the drone, world ENU, (3,) m/s."""
-        return self._row[[P_WIND_X, P_WIND_Y, P_WIND_Z]] + self._gust
+        """Current wind (constant + gust) acting on the drone, world ENU, (3,) m/s (read-only when undisturbed)."""
+        if not self._disturbed:
+            return self._wind_const
+        return self._wind_const + self._gust
 
     def reset(self) -> None:
         self._state = self._scenario.initial_state.array.copy()
@@ -89,6 +100,7 @@ class DroneController(AbstractDroneController):
             with np.errstate(over="ignore"):  # uint64 RNG wrap-around (only visible with NUMBA_DISABLE_JIT=1)
                 begin_episode_one(self._rng, 0, self._params, self._rand, self._physics.randomize, MODE_CTBR,
                                   self._row, self._gust, self._fifo)
+            self._wind_const = self._row[P_WIND_X:P_WIND_Z + 1].copy()
             self._fifo_mode = MODE_CTBR
 
     def get_state(self) -> DroneState:

@@ -2,18 +2,23 @@
 
 File layout (a map; msgpack by default, JSON optional)::
 
-    {"format": "simhops.simulation_history", "version": 1,
+    {"format": "simhops.simulation_history", "version": 2,
      "scenario": Scenario.to_dict(),
      "n_samples": int, "has_last_state": bool,
      "metadata": {str: str | int | float | bool | None},     # e.g. {"planner": "WaypointPlanner"}
+     "plant_params": {str: float | int | [float, ...]} | None,  # the episode's sampled plant (version 2)
      "arrays": {name: {"dtype": "<f8", "shape": [T, 17], "data": <raw little-endian bytes>}}}
 
 In JSON, ``data`` is the nested list of the values (NaN written as ``NaN``). The
 arrays are the history's rows (``T = n_rows``): ``time_us`` int64, ``states`` float64
 (T, 17), ``commands`` float64 (T, 4), ``command_modes`` int8, ``active_index`` int64,
-``progress_m`` float64, ``distance_m`` float64, ``crash`` int8. Loading never
-unpickles: msgpack extension types are rejected and only these numeric dtypes are
-accepted, so a round trip reproduces the arrays bit for bit.
+``progress_m`` float64, ``distance_m`` float64, ``crash`` int8, ``wind_m_s`` float64
+(T, 3) (version 2). Loading never unpickles: msgpack extension types are rejected and
+only these numeric dtypes are accepted, so a round trip reproduces the arrays bit for bit.
+
+Versions: 2 added ``wind_m_s`` and ``plant_params`` (issue 8). Version-1 files still load:
+their wind is NaN (not recorded) and their ``plant_params`` None. Files are always written
+as the current version.
 """
 
 from __future__ import annotations
@@ -32,7 +37,9 @@ from simhops.simulation.history.simulation_history import SimulationHistory
 from simhops.dynamics.kernels.layout import STATE_DIM
 
 FORMAT = "simhops.simulation_history"
-VERSION = 1
+VERSION = 2
+#: versions :func:`history_from_dict` reads
+READABLE_VERSIONS = (1, 2)
 
 #: array name (:meth:`SimulationHistory.to_arrays`) -> (dtype on file, trailing shape)
 _ARRAYS: dict[str, tuple[str, tuple[int, ...]]] = {
@@ -44,7 +51,10 @@ _ARRAYS: dict[str, tuple[str, tuple[int, ...]]] = {
     "progress_m": ("<f8", ()),
     "distance_m": ("<f8", ()),
     "crash": ("|i1", ()),
+    "wind_m_s": ("<f8", (3,)),
 }
+#: arrays a version-1 file lacks (rebuilt as "not recorded")
+_NEW_IN_V2 = ("wind_m_s",)
 
 SERIALIZATION_TYPES = {"msgpack": ".msgpack", "json": ".json"}
 
@@ -62,14 +72,16 @@ def history_arrays(history: SimulationHistory) -> dict[str, np.ndarray]:
 
 
 def history_from_arrays(scenario: Scenario, arrays: Mapping[str, np.ndarray], n_samples: int,
-                        has_last_state: bool) -> SimulationHistory:
+                        has_last_state: bool, plant_params: Mapping[str, Any] | None = None) -> SimulationHistory:
     """Rebuild a :class:`SimulationHistory` from its row arrays, exactly (:meth:`SimulationHistory.from_arrays`).
 
     Args:
         scenario: the scenario of the episode.
-        arrays: the 8 arrays of :func:`history_arrays`, each with ``T = n_samples + has_last_state`` rows.
+        arrays: the arrays of :func:`history_arrays`, each with ``T = n_samples + has_last_state`` rows
+            (``wind_m_s`` may be missing: not recorded, NaN).
         n_samples: recorded steps.
         has_last_state: whether the state after the last step is recorded (row ``n_samples``).
+        plant_params: the episode's sampled plant (:attr:`SimulationHistory.plant_params`), or None.
 
     Raises:
         HistoryFormatError: missing arrays, wrong shapes, or more rows than the scenario allows.
@@ -82,13 +94,16 @@ def history_from_arrays(scenario: Scenario, arrays: Mapping[str, np.ndarray], n_
     checked = {}
     for name, (_, tail) in _ARRAYS.items():
         if name not in arrays:
+            if name in _NEW_IN_V2:
+                continue
             raise HistoryFormatError(f"history array {name!r} is missing")
         a = np.asarray(arrays[name])
         if a.shape != (n_rows, *tail):
             raise HistoryFormatError(f"history array {name!r} has shape {a.shape}, expected {(n_rows, *tail)}")
         checked[name] = a
     try:
-        return SimulationHistory.from_arrays(scenario, **checked, has_last_state=bool(has_last_state))
+        return SimulationHistory.from_arrays(scenario, **checked, has_last_state=bool(has_last_state),
+                                             plant_params=plant_params)
     except ValueError as exc:
         raise HistoryFormatError(str(exc)) from exc
 
@@ -113,8 +128,15 @@ def history_to_dict(history: SimulationHistory, metadata: Mapping[str, Any] | No
     return {
         "format": FORMAT, "version": VERSION, "scenario": history.scenario.to_dict(),
         "n_samples": len(history), "has_last_state": history.has_last_state,
-        "metadata": _metadata(metadata), "arrays": arrays,
+        "metadata": _metadata(metadata), "plant_params": _plant_to_file(history.plant_params), "arrays": arrays,
     }
+
+
+def _plant_to_file(record: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    """The plant record with lists for vectors (msgpack and JSON have no tuples)."""
+    if record is None:
+        return None
+    return {k: list(v) if isinstance(v, tuple) else v for k, v in record.items()}
 
 
 def history_from_dict(d: Any, source: str = "<dict>") -> tuple[SimulationHistory, dict[str, Any]]:
@@ -125,12 +147,16 @@ def history_from_dict(d: Any, source: str = "<dict>") -> tuple[SimulationHistory
     """
     if not isinstance(d, dict) or d.get("format") != FORMAT:
         raise HistoryFormatError(f"{source} is not a simhops history file (no format={FORMAT!r} header)")
-    if d.get("version") != VERSION:
-        raise HistoryFormatError(f"{source}: unsupported history version {d.get('version')!r} (expected {VERSION})")
+    version = d.get("version")
+    if isinstance(version, bool) or version not in READABLE_VERSIONS:
+        raise HistoryFormatError(f"{source}: unsupported history version {version!r} "
+                                 f"(readable: {list(READABLE_VERSIONS)})")
     try:
         scenario = Scenario.from_dict(d["scenario"])
         arrays = {}
         for name, (dtype, _) in _ARRAYS.items():
+            if version == 1 and name in _NEW_IN_V2:
+                continue
             spec = d["arrays"][name]
             if spec["dtype"] != dtype:
                 raise HistoryFormatError(f"{source}: array {name!r} has dtype {spec['dtype']!r}, expected {dtype!r}")
@@ -144,7 +170,10 @@ def history_from_dict(d: Any, source: str = "<dict>") -> tuple[SimulationHistory
             else:
                 a = np.array(data, dtype=np.dtype(dtype)).reshape(shape)
             arrays[name] = a
-        history = history_from_arrays(scenario, arrays, int(d["n_samples"]), bool(d["has_last_state"]))
+        plant = d.get("plant_params") if version >= 2 else None
+        if plant is not None and not isinstance(plant, dict):
+            raise HistoryFormatError(f"{source}: plant_params must be a map or null, got {type(plant).__name__}")
+        history = history_from_arrays(scenario, arrays, int(d["n_samples"]), bool(d["has_last_state"]), plant)
     except HistoryFormatError:
         raise
     except (KeyError, TypeError, ValueError) as exc:

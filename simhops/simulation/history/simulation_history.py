@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Iterator
+from typing import TYPE_CHECKING, Any, Iterator, Mapping
 
 import numpy as np
 
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.dynamics.kernels.layout import ACTION_MODES, STATE_DIM
+from simhops.dynamics.physics.plant_params import plant_params_from_rows
+from simhops.simulation.history.plant_record import plant_record
 from simhops.simulation.observation.course_observation import CourseProgress
 from simhops.simulation.simulation_time_controller.simulation_iteration import SimulationIteration
 from simhops.dynamics.state.drone_state import DroneState
@@ -41,10 +43,15 @@ class SimulationHistory:
     | ``command_modes`` | (T,) int8 | 0 ctbr, 1 motor, -1 none |
     | ``active_index`` | (T,) int64 | waypoints reached at that time |
     | ``crash`` | (T,) int8 | crash code at that time |
+    | ``wind_m_s`` | (T, 3) | m/s, world ENU: wind acting on the drone (constant + gust) during the step that led to row k (row 0: the initial wind); NaN where not recorded |
 
     ``T = len(self) + 1``: the ``len(self)`` samples and the state reached after
     the last command. Callbacks must treat it as read-only (seed 000, gotcha 2):
-    the array properties return read-only views.
+    the array properties return read-only views. ``states`` are the *true* states
+    (the planner's buffer holds the observed ones, see :class:`~simhops.simulation.simulation.Simulation`).
+
+    :attr:`plant_params`: the episode's sampled plant (privileged; a
+    :func:`~simhops.simulation.history.plant_record.plant_record`, or None when unknown).
     """
 
     def __init__(self, scenario: "Scenario") -> None:
@@ -58,12 +65,37 @@ class SimulationHistory:
         self._progress = np.zeros(cap)
         self._distance = np.zeros(cap)
         self._crash = np.zeros(cap, dtype=np.int8)
+        self._wind = np.full((cap, 3), np.nan)
         self._n_samples = 0
         self._has_last = False
+        self._plant_params: dict[str, Any] | None = None
+        self._plant_row: np.ndarray | None = None
 
     #: names of :meth:`to_arrays`, in file order
     ARRAY_NAMES = ("time_us", "states", "commands", "command_modes", "active_index", "progress_m", "distance_m",
-                   "crash")
+                   "crash", "wind_m_s")
+
+    @property
+    def plant_params(self) -> dict[str, Any] | None:
+        """The episode's sampled plant and disturbance parameters (privileged), or None when unknown.
+
+        Set from ``DroneController.plant_params`` by :meth:`Simulation.initialize`; stored as
+        :func:`~simhops.simulation.history.plant_record.plant_record` (floats, int latency, tuples).
+        """
+        if self._plant_params is None and self._plant_row is not None:  # named on first use
+            row = plant_params_from_rows(self._plant_row)
+            self._plant_params = plant_record({k: v[0] for k, v in row.items()})
+        return None if self._plant_params is None else dict(self._plant_params)
+
+    @plant_params.setter
+    def plant_params(self, value: Mapping[str, Any] | None) -> None:
+        self._plant_params = plant_record(value)
+        self._plant_row = None
+
+    def set_plant_row(self, row: np.ndarray | None) -> None:
+        """Set :attr:`plant_params` from a kernel plant row (PHYS_DIM,) (copied; named on first read)."""
+        self._plant_params = None
+        self._plant_row = None if row is None else np.array(row, dtype=np.float64)
 
     def to_arrays(self) -> dict[str, np.ndarray]:
         """The recorded rows as ``{name: array}`` (read-only views, ``T = n_rows`` rows each).
@@ -78,6 +110,7 @@ class SimulationHistory:
         | ``progress_m`` | (T,) float64 | m |
         | ``distance_m`` | (T,) float64 | m, to the active waypoint |
         | ``crash`` | (T,) int8 | crash code |
+        | ``wind_m_s`` | (T, 3) float64 | m/s, world ENU (NaN where not recorded) |
 
         With :attr:`has_last_state` and ``len(self)`` this is everything
         :meth:`from_arrays` needs to rebuild the history bit for bit.
@@ -86,6 +119,7 @@ class SimulationHistory:
             "time_us": self.time_us, "states": self.states, "commands": self.commands,
             "command_modes": self.command_modes, "active_index": self.active_index,
             "progress_m": self.progress_m, "distance_m": self.distance_m, "crash": self.crash,
+            "wind_m_s": self.wind_m_s,
         }
 
     @property
@@ -97,13 +131,15 @@ class SimulationHistory:
     def from_arrays(cls, scenario: "Scenario", time_us: np.ndarray, states: np.ndarray, commands: np.ndarray,
                     command_modes: np.ndarray, active_index: np.ndarray, crash: np.ndarray,
                     progress_m: np.ndarray | None = None, distance_m: np.ndarray | None = None,
-                    *, has_last_state: bool = True) -> "SimulationHistory":
+                    wind_m_s: np.ndarray | None = None, *, has_last_state: bool = True,
+                    plant_params: Mapping[str, Any] | None = None) -> "SimulationHistory":
         """Rebuild a history from the arrays of :meth:`to_arrays` (T rows each).
 
         With ``has_last_state`` (every history a finished :class:`Simulation` produces)
         the T rows are T - 1 samples plus the last state; without it (a run cut inside
         ``propagate``) they are T samples. ``distance_m`` / ``progress_m`` default to
-        values recomputed from the positions / zeros.
+        values recomputed from the positions / zeros, ``wind_m_s`` (T, 3) to NaN (not recorded);
+        ``plant_params`` sets :attr:`plant_params`.
 
         Raises:
             ValueError: inconsistent lengths, or more rows than the scenario has iterations.
@@ -117,9 +153,12 @@ class SimulationHistory:
                              f"({cap} iterations)")
         for name, arr in (("states", states), ("commands", commands), ("command_modes", command_modes),
                           ("active_index", active_index), ("crash", crash), ("progress_m", progress_m),
-                          ("distance_m", distance_m)):
+                          ("distance_m", distance_m), ("wind_m_s", wind_m_s)):
             if arr is not None and len(arr) != t:
                 raise ValueError(f"{name} has {len(arr)} rows, expected {t}")
+        if wind_m_s is not None:
+            h._wind[:t] = wind_m_s
+        h.plant_params = plant_params
         h._time_us[:t] = time_us
         h._states[:t] = states
         h._commands[:t] = commands
@@ -146,6 +185,7 @@ class SimulationHistory:
         self._progress[k] = obs.progress_m
         self._distance[k] = obs.distance_m
         self._crash[k] = obs.crash
+        self._wind[k] = obs.wind_m_s
 
     def add_sample(self, sample: SimulationHistorySample) -> None:
         """Record one step (called by ``Simulation.propagate``)."""
@@ -168,6 +208,8 @@ class SimulationHistory:
     def reset(self) -> None:
         self._n_samples = 0
         self._has_last = False
+        self._plant_params = None
+        self._plant_row = None
 
     def __len__(self) -> int:
         return self._n_samples
@@ -225,6 +267,11 @@ class SimulationHistory:
         return self._view(self._crash)
 
     @property
+    def wind_m_s(self) -> np.ndarray:
+        """(T, 3) m/s, world ENU: the wind of each row (see the class docstring)."""
+        return self._view(self._wind)
+
+    @property
     def waypoints_reached(self) -> int:
         """Waypoints reached by the end of the record."""
         return int(self._active[self.n_rows - 1]) if self.n_rows else 0
@@ -232,8 +279,9 @@ class SimulationHistory:
     def _progress_at(self, k: int) -> CourseProgress:
         n_wp = int(self.scenario.waypoints.shape[0])
         reached_now = int(self._active[k] - self._active[k - 1]) if k > 0 else 0
+        w = self._wind[k]
         return CourseProgress(int(self._active[k]), n_wp, reached_now, float(self._progress[k]),
-                              float(self._distance[k]), int(self._crash[k]))
+                              float(self._distance[k]), int(self._crash[k]), (float(w[0]), float(w[1]), float(w[2])))
 
     def __getitem__(self, k: int) -> SimulationHistorySample:
         if k < 0:

@@ -8,11 +8,14 @@ from gymnasium import spaces
 from simhops.dynamics.kernels.layout import OBS_LIMIT, obs_dim
 from simhops.dynamics.kernels.observation import observation_one
 from simhops.dynamics.state.drone_state import DroneState
+from simhops.simulation.observation.privileged_observation import PRIVILEGED_DIM
 
 
-def policy_observation_space(n_obs_waypoints: int) -> spaces.Box:
-    """``Box(-OBS_LIMIT, OBS_LIMIT, (3 * n_obs_waypoints + 20,), float32)``."""
-    n = obs_dim(n_obs_waypoints)
+def policy_observation_space(n_obs_waypoints: int, privileged: bool = False) -> spaces.Box:
+    """``Box(-OBS_LIMIT, OBS_LIMIT, (3 * n_obs_waypoints + 20,), float32)``; with ``privileged``
+    (``env.privileged_plant_params``) :data:`~simhops.simulation.observation.privileged_observation.PRIVILEGED_DIM`
+    more entries (the normalized true plant)."""
+    n = obs_dim(n_obs_waypoints) + (PRIVILEGED_DIM if privileged else 0)
     return spaces.Box(-OBS_LIMIT, OBS_LIMIT, shape=(n,), dtype=np.float32)
 
 

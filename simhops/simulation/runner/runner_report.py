@@ -28,6 +28,7 @@ class RunnerReport:
     | ``extras`` | - | other results the callbacks handed over (``AbstractCallback.report_results``), by key |
     | ``timed_out`` | - | the run was stopped at its time limit (then ``succeeded`` is False) |
     | ``history`` | - | the episode's :class:`SimulationHistory` when the runner was asked to keep it, else None |
+    | ``plant_params`` | - | the episode's sampled plant as the flat ``plant_*`` columns of ``metrics.parquet`` (:func:`~simhops.simulation.history.plant_record.plant_columns`), None on failure or when unknown |
 
     Reports are small and picklable: they travel back from worker processes.
     """
@@ -46,6 +47,7 @@ class RunnerReport:
     history: "SimulationHistory | None" = None
     extras: dict[str, Any] = field(default_factory=dict)
     timed_out: bool = False
+    plant_params: dict[str, Any] | None = None
 
     @property
     def duration_s(self) -> float | None:

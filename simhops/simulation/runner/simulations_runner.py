@@ -10,6 +10,7 @@ from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.callback.multi_callback import MultiCallback
 from simhops.simulation.controller.drone_command import DroneCommand
 from simhops.simulation.planner.abstract_planner import AbstractPlanner, PlannerInput
+from simhops.simulation.history.plant_record import plant_columns
 from simhops.simulation.runner.abstract_runner import AbstractRunner
 from simhops.simulation.runner.callback_session import CallbackSession
 from simhops.simulation.runner.runner_report import RunnerReport, log_name_of
@@ -177,6 +178,7 @@ class SimulationRunner(AbstractRunner):
             planner_name=planner.name(), scenario_name=name, log_name=log_name_of(name), seed=self.scenario.seed,
             metrics=metrics, timing=timing, callback_errors=errors, extras=results,
             history=sim.history if self.keep_history else None,
+            plant_params=None if sim.history.plant_params is None else plant_columns(sim.history.plant_params),
         )
 
     def _run_episode(self, cb: AbstractCallback) -> None:
