@@ -76,8 +76,6 @@ def _check_train_and_evaluate(nb, text: str) -> None:
 
 
 def _check_recordings(nb, text: str) -> None:
-    from simhops.envs.waypoints_env import WaypointsEnv
-
     assert re.search(r"episode \S+: \d+ rows, \d/\d waypoints, success=True", text)
     size_kib = int(re.search(r"wrote episode\.rrd: (\d+) KiB", text).group(1))
     assert size_kib > 0
@@ -86,9 +84,6 @@ def _check_recordings(nb, text: str) -> None:
         m = re.search(rf"{rrd}: (\d+) entities, e\.g\. \['(\S+)'", text)
         assert m and int(m.group(1)) > 0 and m.group(2).endswith("/trajectory"), rrd
         assert re.search(rf"^rerun \S+/{rrd}$", text, re.M), rrd
-    if "rgb_array" in WaypointsEnv.metadata.get("render_modes", []):
-        m = re.search(r"rendered frame: \((\d+), (\d+), 3\) uint8", text)
-        assert m and int(m.group(1)) > 0 and int(m.group(2)) > 0
-        assert _images(nb) >= 1, "the rendered frame was not displayed"
-    else:
-        assert "rgb_array rendering is not available" in text
+    m = re.search(r"rendered frame: \((\d+), (\d+), 3\) uint8", text)
+    assert m and (int(m.group(1)), int(m.group(2))) == (240, 320), "the rgb_array frame (default 320x240)"
+    assert _images(nb) >= 1, "the rendered frame was not displayed"
