@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import os
 from pathlib import Path
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -272,6 +272,8 @@ class RewardConfig(BaseModel):
     crash_penalty: float = Field(10.0, ge=0.0, le=1e6, description="Penalty on crash (subtracted) [-], [0, 1e6].")
     rate_penalty: float = Field(0.001, ge=0.0, le=1e6, description="Penalty per (rad/s)^2 of squared body-rate norm [s^2/rad^2], [0, 1e6].")
     time_penalty: float = Field(0.0, ge=0.0, le=1e6, description="Penalty per env step [-], [0, 1e6].")
+    tilt_penalty: float = Field(0.0, ge=0.0, le=1e6, description="Penalty per unit of (1 - cos tilt), per step [-], [0, 1e6].")
+    action_rate_penalty: float = Field(0.0, ge=0.0, le=1e6, description="Penalty per squared norm of the normalized action change, per step [-], [0, 1e6].")
 
 
 class TrainConfig(BaseModel):
@@ -297,6 +299,7 @@ class TrainConfig(BaseModel):
     progress_bar: bool = Field(True, description="Show a progress bar while training.")
     torch_threads: int = Field(1, ge=1, le=64, description="torch.set_num_threads [-], 1..64.")
     vec_env: Literal["native", "dummy", "subproc"] = Field("native", description="Vectorised env backend.")
+    env_overlay: dict[str, Any] = Field(default_factory=dict, description="Training-only config overlay (dotted key -> value, e.g. randomization.mass.kind), applied to the training envs only; the saved config and evaluation stay as given.")
 
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:

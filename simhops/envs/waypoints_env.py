@@ -80,7 +80,9 @@ class WaypointsEnv(gym.Env):
     | 9 | rotation matrix body -> world, row-major | - | - |
     | 3 | body rates | body FLU | rad/s |
     | 4 | previous action | - | [-1, 1] |
-    | 1 | altitude | world z | m |
+    | 1 | distance to the active waypoint | - | m |
+
+    No absolute position (no altitude): everything is relative to the drone or in its body frame.
 
     ## Rewards
     | term | value (default weights) |
@@ -89,8 +91,10 @@ class WaypointsEnv(gym.Env):
     | waypoint | ``waypoint_bonus`` (10) per waypoint reached |
     | completion | ``completion_bonus`` (0) when the last waypoint is reached |
     | crash | ``-crash_penalty`` (-10) |
-    | body rates | ``-rate_penalty`` (0.001) x ``|omega|^2`` (rad/s)^2 |
-    | time | ``-time_penalty`` (0) per step |
+    | body rates | ``-rate_penalty`` x ``|omega|^2`` (rad/s)^2 |
+    | tilt | ``-tilt_penalty`` x ``(1 - cos tilt)`` |
+    | action rate | ``-action_rate_penalty`` x ``|a_t - a_{t-1}|^2`` (normalized actions) |
+    | time | ``-time_penalty`` per step: hovering beside a waypoint only loses reward, reaching it pays the bonus |
 
     ## Starting state
     Level hover at ``scenario.start_position_m`` (default (0, 0, 1) m), zero velocity and rates,
@@ -260,6 +264,7 @@ class WaypointsEnv(gym.Env):
         planner_input = self._planner_input
         command = DroneCommand.from_normalized(as_real_array(action, (4,)), self.action_mode,
                                                self.physics)  # validates first
+        prev_action = self._last_action
         cb = self.callback
         if cb is None:
             self._advance(sim, command)
@@ -272,7 +277,8 @@ class WaypointsEnv(gym.Env):
                 self._advance(sim, command)
         state, progress = self._planner_input.history.current_state
         reward = float(reward_one(state.array, progress.progress_m, progress.reached_now, progress.completed,
-                                  progress.crashed, self._reward))
+                                  progress.crashed, self._reward,
+                                  float(np.sum((self._last_action - prev_action) ** 2))))
         terminated = progress.completed or progress.crashed
         truncated = sim.setup.time_controller.reached_end()
         info = self._get_info()

@@ -23,6 +23,7 @@ from simhops.simulation.callback.multi_callback import MultiCallback
 from simhops.train.callbacks.simulation_callback_bridge import SimulationCallbackBridge
 from simhops.train.callbacks.snapshot_rerun_callback import SnapshotRerunCallback
 from simhops.train.policy_evaluation import PolicyEvaluation, evaluate_policy_success
+from simhops.train.training_config import training_env_config
 
 
 @dataclass(frozen=True)
@@ -92,7 +93,7 @@ def train(cfg: SimHopsConfig, eval_episodes: int = 100) -> TrainResult:
     config_path = save_config(cfg, out / "config.yaml")
     torch.set_num_threads(cfg.train.torch_threads)
     sim_callback = build_simulation_callbacks(cfg)
-    venv = build_vec_env(cfg, record_histories=sim_callback is not None)
+    venv = build_vec_env(training_env_config(cfg), record_histories=sim_callback is not None)  # DR: training only
     venv.seed(cfg.seed)
     model = build_model(cfg, venv)
     callbacks: list[BaseCallback] = []
