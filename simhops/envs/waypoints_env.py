@@ -91,10 +91,10 @@ class WaypointsEnv(gym.Env):
     | waypoint | ``waypoint_bonus`` (10) per waypoint reached |
     | completion | ``completion_bonus`` (0) when the last waypoint is reached |
     | crash | ``-crash_penalty`` (-10) |
-    | body rates | ``-rate_penalty`` x ``|omega|^2`` (rad/s)^2 |
-    | tilt | ``-tilt_penalty`` x ``(1 - cos tilt)`` |
-    | action rate | ``-action_rate_penalty`` x ``|a_t - a_{t-1}|^2`` (normalized actions) |
-    | time | ``-time_penalty`` per step: hovering beside a waypoint only loses reward, reaching it pays the bonus |
+    | body rates | ``-rate_penalty`` (0.001) x ``|omega|^2`` (rad/s)^2 |
+    | tilt | ``-tilt_penalty`` (0.05) x ``(1 - cos tilt)`` |
+    | action rate | ``-action_rate_penalty`` (0.02) x ``|a_t - a_{t-1}|^2`` (normalized actions) |
+    | time | ``-time_penalty`` (0.002) per step: hovering beside a waypoint only loses reward, reaching it pays the bonus |
 
     ## Starting state
     Level hover at ``scenario.start_position_m`` (default (0, 0, 1) m), zero velocity and rates,
