@@ -294,7 +294,8 @@ def bench_single_env_with_callbacks(cfg, seconds: float, windows: int, warmup_s:
     """WaypointsEnv with the default simulation callbacks; null + the error when they cannot be built."""
     from simhops.envs.waypoints_env import WaypointsEnv
 
-    names = list(cfg.callbacks.simulation_callbacks)
+    names = list(cfg.callbacks.simulation_callbacks) or ["metric"]  # the default training run attaches none
+    cfg = cfg.model_copy(update={"callbacks": cfg.callbacks.model_copy(update={"simulation_callbacks": names})})
     try:
         from simhops.train.trainer import build_simulation_callbacks
 

@@ -119,13 +119,14 @@ def test_run_exceeding_memory_fails_before_allocating_and_says_how_much():
     with pytest.raises(ConfigError, match=r"scenario\.control_hz, scenario\.duration_s, train\.n_envs: training with "
                                           r"65536 envs x 3600\.0 s x 1000\.0 Hz would need 37\.8 TiB"):
         load_config(overrides=["scenario.control_hz=1000", "scenario.duration_s=3600", "train.n_envs=65536",
-                               "train.batch_size=64"])
+                               "train.batch_size=64", "callbacks.simulation_callbacks=[metric]"])
 
 
 def test_issue_example_fails_on_a_machine_without_the_memory(monkeypatch):
     monkeypatch.setattr(memory, "available_memory_bytes", lambda: 64 * 2**30)  # a 64 GiB machine
     with pytest.raises(ConfigError, match=r"would need 152 GiB \(163017811426 bytes\) of memory, only 64 GiB"):
-        load_config(overrides=["scenario.control_hz=1000", "scenario.duration_s=3600"])
+        load_config(overrides=["scenario.control_hz=1000", "scenario.duration_s=3600",
+                               "callbacks.simulation_callbacks=[metric]"])
     # without recorded histories it is the rollout buffer and env state only
     load_config(overrides=["scenario.control_hz=1000", "scenario.duration_s=3600",
                            "callbacks.simulation_callbacks=[]"])

@@ -154,10 +154,13 @@ def test_terminated_on_completion_at_start(make_env, hover_action, physics):
     _, reward, terminated, truncated, info = env.step(hover_action)
     assert terminated and not truncated
     assert info["is_success"] is True and info["waypoints_reached"] == 1 and info["crash"] == CRASH_NONE
-    # hand-checked: progress (0 - d1) * 10 + bonus 10 - 0.001 |w|^2
+    # hand-checked: progress (0 - d1) * 10 + bonus 10 - 0.001 |w|^2 - tilt, action-rate (from a zero action) and time terms
     state = env.unwrapped.drone_state
     d1 = float(np.linalg.norm(start.position - state.position))
-    expected = 10.0 * (0.0 - d1) + 10.0 - 0.001 * float(state.body_rates @ state.body_rates)
+    a = hover_action.astype(np.float64)
+    qx, qy = state.array[4], state.array[5]
+    expected = (10.0 * (0.0 - d1) + 10.0 - 0.001 * float(state.body_rates @ state.body_rates)
+                - 0.05 * 2.0 * (qx * qx + qy * qy) - 0.02 * float(a @ a) - 0.002)
     assert reward == pytest.approx(expected, rel=1e-12, abs=1e-12)
     with pytest.raises(ResetNeeded):
         env.step(hover_action)
@@ -193,7 +196,8 @@ def test_terminated_on_ground_crash(make_env, default_cfg):
     assert terminated and not truncated and k < 99
     assert info["crash"] == CRASH_GROUND and not info["is_success"]
     assert env.unwrapped.drone_state.position[2] < 0.0
-    assert reward == -default_cfg.reward.crash_penalty  # progress is 0 on a crash, no rate term
+    rc = default_cfg.reward  # progress is 0 on a crash, no rate or tilt term; the action is constant
+    assert reward == pytest.approx(-rc.crash_penalty - rc.time_penalty, rel=1e-12)
     with pytest.raises(ResetNeeded):
         env.step(ZERO_THRUST)
 
@@ -306,15 +310,17 @@ def test_info_contents(make_env):
 
 
 def test_reward_matches_documented_formula(make_env, hover_action, default_cfg):
-    """progress_weight * (d_before - d_after) + waypoint_bonus * reached - rate_penalty * |omega|^2."""
+    """progress_weight * (d_before - d_after) + waypoint_bonus * reached - rate_penalty * |omega|^2
+    - tilt_penalty * (1 - cos tilt) - action_rate_penalty * |a_t - a_{t-1}|^2 - time_penalty."""
     rc = default_cfg.reward
-    assert (rc.progress_weight, rc.waypoint_bonus, rc.rate_penalty, rc.time_penalty, rc.completion_bonus) == (
-        10.0, 10.0, 0.001, 0.0, 0.0)
+    assert (rc.progress_weight, rc.waypoint_bonus, rc.rate_penalty, rc.time_penalty, rc.completion_bonus,
+            rc.tilt_penalty, rc.action_rate_penalty) == (10.0, 10.0, 0.001, 0.002, 0.0, 0.05, 0.02)
     env = make_env()
     env.reset(seed=3)
     u = env.unwrapped
     action = hover_action.copy()
     action[:] = (hover_action[0] + 0.2, 0.6, -0.4, 0.5)
+    last = np.zeros(4)
     for _ in range(3):
         before = u.drone_state
         active = u.course_progress.active_index
@@ -327,5 +333,9 @@ def test_reward_matches_documented_formula(make_env, hover_action, default_cfg):
         rates = after.body_rates
         rate_term = 0.001 * float(rates @ rates)
         assert rate_term > 0.0
-        expected = 10.0 * (d0 - d1) + 0.0 - rate_term
+        q = after.array
+        tilt_term = 0.05 * 2.0 * (q[4] * q[4] + q[5] * q[5])  # 1 - cos tilt = 2 (qx^2 + qy^2)
+        da = action.astype(np.float64) - last
+        last = action.astype(np.float64)
+        expected = 10.0 * (d0 - d1) + 0.0 - rate_term - tilt_term - 0.02 * float(da @ da) - 0.002
         assert reward == pytest.approx(expected, rel=1e-9, abs=1e-12)

@@ -94,7 +94,7 @@ def test_replay_of_bad_file_is_a_usage_error(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, message", [
-    (["eval", "--planner", "policy"], "--model"),
+    (["eval", "--planner", "policy", "--model", "no/such/model.zip"], "--model"),  # without --model: the shipped policy
     (["eval", "--planner", "classical", "--scenarios", "nowhere"], "unknown scenarios 'nowhere'"),
     (["eval", "--planner", "classical", "--limit", "0"], "argument --limit: must be >= 1"),
     (["eval", "--planner", "classical", "--output-dir"], "expected one argument"),

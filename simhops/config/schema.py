@@ -272,7 +272,24 @@ class RewardConfig(BaseModel):
     completion_bonus: float = Field(0.0, ge=0.0, le=1e6, description="Extra reward once when the course is completed, on top of the waypoint bonus [-], [0, 1e6].")
     crash_penalty: float = Field(10.0, ge=0.0, le=1e6, description="Penalty on crash (subtracted) [-], [0, 1e6].")
     rate_penalty: float = Field(0.001, ge=0.0, le=1e6, description="Penalty per (rad/s)^2 of squared body-rate norm [s^2/rad^2], [0, 1e6].")
-    time_penalty: float = Field(0.0, ge=0.0, le=1e6, description="Penalty per env step [-], [0, 1e6].")
+    time_penalty: float = Field(0.002, ge=0.0, le=1e6, description="Penalty per env step [-], [0, 1e6].")
+    tilt_penalty: float = Field(0.05, ge=0.0, le=1e6, description="Penalty per unit of (1 - cos tilt), per step [-], [0, 1e6].")
+    action_rate_penalty: float = Field(0.02, ge=0.0, le=1e6, description="Penalty per squared norm of the normalized action change, per step [-], [0, 1e6].")
+
+
+#: the default recipe's training-only env overlay (cfg_default.yaml ``train.env_overlay``): harder courses
+#: than the evaluation default and mild domain randomization / disturbances (docs/physics_model.md)
+DEFAULT_TRAIN_ENV_OVERLAY: dict[str, Any] = {
+    "scenario.hop_min_m": 0.3, "scenario.hop_max_m": 8.0, "scenario.min_altitude_m": 0.25, "scenario.duration_s": 30.0,
+    "randomization.mass": {"kind": "relative_uniform", "low": 0.9, "high": 1.15},
+    "randomization.thrust": {"kind": "relative_uniform", "low": 0.92, "high": 1.05},
+    "randomization.motor_tau": {"kind": "relative_uniform", "low": 0.8, "high": 1.6},
+    "randomization.latency": {"kind": "absolute_uniform", "low": 0, "high": 1.99},
+    "randomization.wind_speed": {"kind": "absolute_uniform", "low": 0.0, "high": 2.0},
+    "disturbances.gust_std_m_s": 0.5, "disturbances.obs_noise_position_m": 0.005,
+    "disturbances.obs_noise_velocity_m_s": 0.02, "disturbances.obs_noise_attitude_rad": 0.005,
+    "disturbances.obs_noise_body_rates_rad_s": 0.02,
+}
 
 
 class TrainConfig(BaseModel):
@@ -280,11 +297,11 @@ class TrainConfig(BaseModel):
 
     model_config = _MODEL_CONFIG
 
-    total_timesteps: int = Field(10_000_000, ge=1, le=10**12, description="Total env steps to train [steps], [1, 1e12].")
+    total_timesteps: int = Field(3_000_000, ge=1, le=10**12, description="Total env steps to train [steps], [1, 1e12].")
     n_envs: int = Field(256, ge=1, le=65536, description="Parallel environments [-], 1..65536.")
     n_steps: int = Field(64, ge=1, le=1_000_000, description="Rollout length per env [steps], [1, 1e6].")
-    batch_size: int = Field(8192, ge=1, le=2**31 - 1, description="Minibatch size [samples], >= 1 and <= n_steps * n_envs.")
-    n_epochs: int = Field(5, ge=1, le=1000, description="PPO epochs per update [-], 1..1000.")
+    batch_size: int = Field(4096, ge=1, le=2**31 - 1, description="Minibatch size [samples], >= 1 and <= n_steps * n_envs.")
+    n_epochs: int = Field(10, ge=1, le=1000, description="PPO epochs per update [-], 1..1000.")
     learning_rate: float = Field(3e-4, gt=0.0, le=1.0, description="Adam learning rate [-], (0, 1].")
     gamma: float = Field(0.99, gt=0.0, le=1.0, description="Discount factor per env step [-], (0, 1].")
     gae_lambda: float = Field(0.95, ge=0.0, le=1.0, description="GAE lambda [-], [0, 1].")
@@ -305,6 +322,7 @@ class TrainConfig(BaseModel):
         description="SB3 logger outputs in output_dir/logs: stdout (table per dump), csv (progress.csv), "
                     "tensorboard (needs the 'tensorboard' extra), json (progress.json).")
     log_interval_updates: int = Field(1, ge=1, le=10**9, description="Dump the SB3 logger every N PPO updates [updates], >= 1.")
+    env_overlay: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_TRAIN_ENV_OVERLAY), description="Training-only config overlay (dotted key -> value, e.g. randomization.mass.kind), applied to the training envs only; the saved config and evaluation stay as given.")
 
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:
@@ -343,8 +361,9 @@ class CallbacksConfig(BaseModel):
     print_freq_updates: int = Field(10, ge=1, le=10**9, description="Print one short stats line every N PPO updates [updates], >= 1.")
     rolling_window: int = Field(100, ge=1, le=10**9, description="Episodes in the rolling means [episodes], >= 1.")
     simulation_callbacks: list[Literal["metric", "timing"] | CallbackSpec] = Field(
-        default_factory=lambda: ["metric"],
-        description="Simulation callbacks (simhops AbstractCallback) run on every finished training episode: "
+        default_factory=list,
+        description="Simulation callbacks (simhops AbstractCallback) run on every finished training episode "
+                    "(metric records every episode's history, ~5x slower training): "
                     "'metric', or {target: pkg.mod.Class, args: {...}}. Callbacks needing step/planner hooks "
                     "('timing') are refused in training: the vector env has no per-step hooks.")
     sb3_callbacks: list[CallbackSpec] = Field(

@@ -82,8 +82,10 @@ class WaypointsEnv(gym.Env):
     | 9 | rotation matrix body -> world, row-major | - | - |
     | 3 | body rates | body FLU | rad/s |
     | 4 | previous action | - | [-1, 1] |
-    | 1 | altitude | world z | m |
+    | 1 | distance to the active waypoint | - | m |
     | 22, only with ``env.privileged_plant_params: true`` | **privileged**: the episode's true plant, normalized (:mod:`~simhops.simulation.observation.privileged_observation`) | - | - |
+
+    No absolute position (no altitude): everything is relative to the drone or in its body frame.
 
     The drone-state entries come from the *observed* state: with observation noise
     (``disturbances.obs_noise_*``) the true state plus noise, the same numbers a
@@ -101,7 +103,9 @@ class WaypointsEnv(gym.Env):
     | completion | ``completion_bonus`` (0) when the last waypoint is reached |
     | crash | ``-crash_penalty`` (-10) |
     | body rates | ``-rate_penalty`` (0.001) x ``|omega|^2`` (rad/s)^2 |
-    | time | ``-time_penalty`` (0) per step |
+    | tilt | ``-tilt_penalty`` (0.05) x ``(1 - cos tilt)`` |
+    | action rate | ``-action_rate_penalty`` (0.02) x ``|a_t - a_{t-1}|^2`` (normalized actions) |
+    | time | ``-time_penalty`` (0.002) per step: hovering beside a waypoint only loses reward, reaching it pays the bonus |
 
     ## Starting state
     Level hover at ``scenario.start_position_m`` (default (0, 0, 1) m), zero velocity and rates,
@@ -275,6 +279,7 @@ class WaypointsEnv(gym.Env):
         planner_input = self._planner_input
         command = DroneCommand.from_normalized(as_real_array(action, (4,)), self.action_mode,
                                                self.physics)  # validates first
+        prev_action = self._last_action
         cb = self.callback
         if cb is None:
             self._advance(sim, command)
@@ -287,7 +292,8 @@ class WaypointsEnv(gym.Env):
                 self._advance(sim, command)
         state, progress = sim.current_state  # the true state: rewards and episode ends are ground truth
         reward = float(reward_one(state.array, progress.progress_m, progress.reached_now, progress.completed,
-                                  progress.crashed, self._reward))
+                                  progress.crashed, self._reward,
+                                  float(np.sum((self._last_action - prev_action) ** 2))))
         terminated = progress.completed or progress.crashed
         truncated = sim.setup.time_controller.reached_end()
         info = self._get_info()

@@ -34,7 +34,7 @@ def _parser() -> argparse.ArgumentParser:
                        "failed or timed out; 130/143 after SIGINT/SIGTERM (the finished scenarios are written, "
                        "summary and manifest say \"complete\": false).")
     e.add_argument("--planner", required=True, choices=PLANNER_KINDS, help="planner to evaluate")
-    e.add_argument("--model", type=Path, help="SB3 model.zip (required for --planner policy); the config.yaml "
+    e.add_argument("--model", type=Path, help="SB3 model.zip for --planner policy (default: the shipped pretrained policy, simhops/policies/default); the config.yaml "
                    "saved beside it (by train.py) gives the action mode, observation and physics")
     e.add_argument("--scenarios", default="benchmark-v0",
                    help="a benchmark (benchmark-v0), or comma-separated track names / track YAML files "
@@ -146,8 +146,10 @@ def _validate(args: argparse.Namespace) -> dict[str, Any]:
     from simhops.evaluation.validation import (ArgumentError, check_device, check_model, check_positive,
                                                check_seed)
 
-    if args.planner == "policy" and args.model is None:
-        raise ArgumentError("--model", "--planner policy needs --model PATH (an SB3 model.zip)")
+    if args.planner == "policy" and args.model is None:  # the pretrained policy shipped with the package
+        from simhops.policies import policy_model_path
+
+        args.model = policy_model_path()
     check_seed(args.seed)
     check_positive("--workers", args.workers, integer=True)
     check_positive("--limit", args.limit, integer=True)

@@ -39,6 +39,7 @@ from simhops.train.callbacks.snapshot_rerun_callback import SnapshotRerunCallbac
 from simhops.train.callbacks.training_log_callback import TrainingLogCallback
 from simhops.train.checkpoint import CheckpointManager, PeriodicCheckpointCallback
 from simhops.train.policy_evaluation import PolicyEvaluation, evaluate_policy_success
+from simhops.train.training_config import training_env_config
 from simhops.train.signals import StopOnSignalCallback, StopSignal, exit_code_for
 
 __all__ = ["TrainResult", "OutputDirError", "train", "build_vec_env", "build_model", "build_simulation_callbacks",
@@ -226,7 +227,7 @@ def train(cfg: SimHopsConfig, eval_episodes: int = 100, *, resume: bool = False,
     config_path = save_config(cfg, out / "config.yaml")
     torch.set_num_threads(cfg.train.torch_threads)
 
-    venv = build_vec_env(cfg, record_histories=sim_callback is not None)
+    venv = build_vec_env(training_env_config(cfg), record_histories=sim_callback is not None)  # DR: training only
     if checkpoint is not None:
         if checkpoint.vecnormalize_path is not None:
             venv = VecNormalize.load(str(checkpoint.vecnormalize_path), venv)

@@ -106,7 +106,9 @@ R_COMPLETION = 2
 R_CRASH = 3
 R_RATE = 4          # per (rad/s)^2
 R_TIME = 5          # per step
-REWARD_DIM = 6
+R_TILT = 6          # per unit of (1 - cos tilt)
+R_ACTION_RATE = 7   # per squared norm of the normalized action change
+REWARD_DIM = 8
 
 # crash codes
 CRASH_NONE = 0
@@ -117,7 +119,7 @@ CRASH_NAMES = ("none", "ground", "dome", "non_finite")
 
 # observation
 OBS_LIMIT = 1000.0  # observations are clipped to [-OBS_LIMIT, OBS_LIMIT]
-OBS_BASE_DIM = 20   # body velocity 3 + rotation matrix 9 + body rates 3 + last action 4 + altitude 1
+OBS_BASE_DIM = 20   # body velocity 3 + rotation matrix 9 + body rates 3 + last action 4 + distance to the active waypoint 1
 
 
 def obs_dim(n_obs_waypoints: int) -> int:

@@ -7,8 +7,10 @@
 | 9 | rotation matrix body -> world, row-major | - | - |
 | 3 | body rates | body FLU | rad/s |
 | 4 | previous normalized action | - | [-1, 1] |
-| 1 | altitude z | world | m |
+| 1 | distance to the active waypoint (the norm of the first 3 entries) | - | m |
 
+No absolute position enters (no altitude: a policy could learn a ceiling from it); the
+ground and the dome are only seen through the waypoints, which the course keeps inside.
 Non-finite entries become 0 and all entries are clipped to +-OBS_LIMIT.
 """
 
@@ -40,6 +42,10 @@ def observation_one(s, waypoints, n_waypoints, active, last_action, n_obs_wp, ou
     r21 = 2.0 * (qy * qz + qw * qx)
     r22 = 1.0 - 2.0 * (qx * qx + qy * qy)
     j = 0
+    k0 = min(active, n_waypoints - 1)
+    d0x = waypoints[k0, 0] - s[0]
+    d0y = waypoints[k0, 1] - s[1]
+    d0z = waypoints[k0, 2] - s[2]
     for w in range(n_obs_wp):
         k = min(active + w, n_waypoints - 1)
         dx = waypoints[k, 0] - s[0]
@@ -67,4 +73,4 @@ def observation_one(s, waypoints, n_waypoints, active, last_action, n_obs_wp, ou
     _put(out, j + 14, s[12])
     for a in range(4):
         _put(out, j + 15 + a, last_action[a])
-    _put(out, j + 19, s[2])
+    _put(out, j + 19, np.sqrt(d0x * d0x + d0y * d0y + d0z * d0z))

@@ -114,8 +114,11 @@ def _vector_step(actions, mode, phys, dist, course, reward_p, n_obs_wp, max_step
             trunc_out[i] = False
             reset_out[i] = True
             continue
+        da2 = 0.0
         for m in range(4):
-            last_action[i, m] = min(max(actions[i, m], -1.0), 1.0)
+            a_m = min(max(actions[i, m], -1.0), 1.0)
+            da2 += (a_m - last_action[i, m]) ** 2
+            last_action[i, m] = a_m
         # the action maps to SI with the nominal airframe (the policy's interface)
         c0, c1, c2, c3 = denormalize_action(last_action[i, 0], last_action[i, 1], last_action[i, 2],
                                             last_action[i, 3], mode, phys)
@@ -132,7 +135,7 @@ def _vector_step(actions, mode, phys, dist, course, reward_p, n_obs_wp, max_step
         step_idx[i] += 1
         completed = a >= n_waypoints[i]
         crashed = c != CRASH_NONE
-        rew_out[i] = reward_one(states[i], pr, rn, completed, crashed, reward_p)
+        rew_out[i] = reward_one(states[i], pr, rn, completed, crashed, reward_p, da2)
         term = completed or crashed
         trunc = step_idx[i] >= max_steps
         term_out[i] = term
