@@ -179,3 +179,13 @@ def test_valid_n_envs_round_trips_through_override(n_envs):
 @given(n_envs=st.one_of(st.integers(max_value=0), st.integers(min_value=65537)))
 def test_invalid_n_envs_rejected(n_envs):
     assert "train.n_envs: must be" in _error(overrides=[f"train.n_envs={n_envs}", "train.batch_size=1"])
+
+
+def test_empty_mapping_override_clears_a_mapping():
+    """``key={}`` replaces a mapping (the training env overlay can be switched off); ``key={a: 1}`` merges."""
+    from simhops.config import load_config
+
+    assert load_config().train.env_overlay  # the default recipe has a training overlay
+    assert load_config(overrides=["train.env_overlay={}"]).train.env_overlay == {}
+    merged = load_config(overrides=["train.env_overlay={scenario.duration_s: 0.3}"]).train.env_overlay
+    assert merged["scenario.duration_s"] == 0.3 and len(merged) == len(load_config().train.env_overlay)

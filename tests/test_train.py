@@ -32,6 +32,7 @@ def _run(args, cwd):
 def test_train_smoke_writes_model_config_and_recording(tmp_path):
     out = tmp_path / "run"
     proc = _run(["train.total_timesteps=20000", f"output_dir={out}", "callbacks.snapshot_freq_updates=1",
+                 "callbacks.simulation_callbacks=[metric]", "train.env_overlay={}",
                  "train.progress_bar=false", "--eval-episodes", "4"], tmp_path)
     assert proc.returncode == 0, proc.stderr[-3000:]
     for name in ("model.zip", "config.yaml", "train.rrd", "train_summary.json"):

@@ -15,7 +15,7 @@ from simhops.train.trainer import build_simulation_callbacks, train
 
 TINY = ["scenario.duration_s=0.3", "train.n_envs=4", "train.n_steps=16", "train.batch_size=64", "train.n_epochs=1",
         "train.net_arch=[8]", "train.total_timesteps=128", "train.progress_bar=false",
-        "visualization.enabled=false", "train.checkpoint_freq_steps=0"]
+        "visualization.enabled=false", "train.checkpoint_freq_steps=0", "train.env_overlay={}"]
 
 
 class EpisodeCounter(AbstractCallback):
@@ -122,7 +122,8 @@ def test_log_formats_write_every_output(tmp_path, capsys):
     """train.log_formats=[stdout, csv, json, tensorboard]: each writes its file (tensorboard: an events file)."""
     pytest.importorskip("tensorboard")
     cfg = load_config(overrides=[*TINY, f"output_dir={tmp_path / 'run'}",
-                                 "train.log_formats=[stdout, csv, json, tensorboard]"])
+                                 "train.log_formats=[stdout, csv, json, tensorboard]",
+                                 "callbacks.simulation_callbacks=[metric]"])
     train(cfg, eval_episodes=0)
     logs = tmp_path / "run" / "logs"
     assert (logs / "progress.csv").stat().st_size > 0 and (logs / "progress.json").stat().st_size > 0

@@ -166,9 +166,11 @@ def parse_overrides(overrides: Sequence[str]) -> dict[str, Any]:
 
 
 def _deep_merge(base: dict[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """``base`` updated key by key with ``update``; a non-empty mapping merges into a mapping, an empty
+    one replaces it (so ``train.env_overlay={}`` clears the overlay)."""
     out = dict(base)
     for k, v in update.items():
-        out[k] = _deep_merge(out[k], v) if isinstance(v, Mapping) and isinstance(out.get(k), dict) else v
+        out[k] = _deep_merge(out[k], v) if isinstance(v, Mapping) and v and isinstance(out.get(k), dict) else v
     return out
 
 
