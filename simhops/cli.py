@@ -45,7 +45,7 @@ class Command:
 
 COMMANDS: dict[str, Command] = {c.name: c for c in (
     Command("train", "train a PPO planner (writes config.yaml, model.zip, train.rrd, train_summary.json)",
-            "simhops.train.cli:main"),  # simhops.train.cli prints the config sections itself
+            "simhops.train.cli:main", config_help=True),
     Command("eval", "evaluate a planner in closed loop on a set of courses (metrics.parquet, summary.json)",
             "simhops.evaluation.cli:main", prefix=("eval",), config_help=True),
     Command("replay", "turn a saved history into a Rerun recording (.rrd)",

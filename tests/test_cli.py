@@ -90,7 +90,7 @@ def test_config_command(capsys):
     assert main(["config", "--describe", "train"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert len(lines) == len(SimHopsConfig.model_fields["train"].annotation.model_fields)
-    assert lines[0].startswith("train.total_timesteps = 10000000: Total env steps")
+    assert lines[0].startswith(f"train.total_timesteps = {SimHopsConfig().train.total_timesteps}: Total env steps")
     assert main(["config", "--describe", "trian"]) == 2 and "unknown section 'trian'" in capsys.readouterr().err
     assert main(["config", "train.n_envz=1"]) == 2 and "did you mean 'train.n_envs'" in capsys.readouterr().err
 
