@@ -130,3 +130,12 @@ def test_jit_is_one_json_line_with_cold_and_cached_times(jit):
             _assert_positive(phases[key], f"phases.{run}.{key}")
         assert phases["uncached_kernels"] == [], f"kernels without cache=True: {phases['uncached_kernels']}"
     _assert_positive(jit["cache_entries_written"], "cache_entries_written")
+
+
+def test_disturbance_cost_quick_is_one_json_line_with_every_variant():
+    _, out = _run_script("bench_disturbance_cost.py", "--quick")
+    assert out["benchmark"] == "disturbance_cost" and out["n_envs"] == 64
+    names = {"off", "wind", "gusts", "obs_noise", "motor_noise", "latency", "mass_randomization"}
+    assert set(out["steps_per_s"]) == names and set(out["over_off"]) == names
+    assert all(v > 0 for v in out["steps_per_s"].values())
+    assert out["over_off"]["off"] == 1.0
