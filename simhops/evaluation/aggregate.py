@@ -34,7 +34,7 @@ def wilson_interval(successes: int, n: int, z: float = Z_95) -> tuple[float, flo
         ValueError: ``n < 1`` or ``successes`` outside [0, n].
     """
     if n < 1:
-        raise ValueError(f"n must be >= 1 (got {n})")
+        raise ValueError(f"n must be >= 1 (got n={n}, successes={successes})")
     if not 0 <= successes <= n:
         raise ValueError(f"successes must be in [0, n={n}] (got {successes})")
     p = successes / n

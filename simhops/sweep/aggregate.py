@@ -12,9 +12,10 @@ as a dict: ``n_episodes``, ``success_rate``, ``mean_waypoints_reached``, ``mean_
 
 from __future__ import annotations
 
-import math
 import statistics
 from typing import Any, Mapping, Sequence
+
+from simhops.evaluation.aggregate import wilson_interval as _wilson_interval
 
 #: Evaluation fields aggregated as mean / std over seeds.
 METRICS = ("success_rate", "mean_waypoints_reached", "mean_return", "crash_rate")
@@ -25,17 +26,12 @@ COLUMNS = ("point", "runs", "failed", "seeds", *(f"{m}_{s}" for m in METRICS for
 
 
 def wilson_interval(successes: int, n: int, z: float = 1.96) -> tuple[float, float]:
-    """Wilson score interval ``(low, high)`` of a binomial proportion ``successes / n``.
+    """Wilson score interval ``(low, high)`` of ``successes / n``: the evaluation's
+    :func:`simhops.evaluation.aggregate.wilson_interval` with the sweep's conventional z = 1.96 (95 %).
 
-    ``z`` is the normal quantile (1.96: 95 %). Raises ValueError unless ``0 <= successes <= n`` and ``n >= 1``.
+    Raises ValueError unless ``0 <= successes <= n`` and ``n >= 1``.
     """
-    if n < 1 or not 0 <= successes <= n:
-        raise ValueError(f"wilson_interval: need 0 <= successes <= n and n >= 1 (got successes={successes}, n={n})")
-    p = successes / n
-    denom = 1.0 + z * z / n
-    centre = (p + z * z / (2 * n)) / denom
-    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / denom
-    return max(0.0, centre - half), min(1.0, centre + half)
+    return _wilson_interval(successes, n, z)
 
 
 def _mean_std(values: Sequence[float]) -> tuple[float | None, float | None]:
