@@ -4,13 +4,26 @@
 ``__pycache__``, or under ``NUMBA_CACHE_DIR``) so a second process loads machine
 code instead of compiling. ``fastmath`` stays off: the single and the vector env
 must produce bit-identical trajectories.
+
+numba checks a cached function against its *own* source file only, but a kernel that calls
+a function of another file carries that callee's compiled code in its cache entry: after an
+edit of ``physics.py``, ``vector_step.py``'s cached kernel would still fly the old physics.
+:func:`guard_kernel_cache` (run on import) therefore keys the whole kernel cache on a hash of
+every kernel source file and drops the cached entries when any of them changed.
 """
 
 from __future__ import annotations
 
+import hashlib
 import types
+from pathlib import Path
 
 import numba
+
+from simhops.io.atomic import atomic_write_text
+
+#: file beside numba's cache entries holding the hash of the kernel sources they were built from
+CACHE_STAMP = "simhops_kernels.sha256"
 
 njit = numba.njit(cache=True, nogil=True)
 njit_inline = numba.njit(cache=True, nogil=True, inline="always")
@@ -35,3 +48,50 @@ def batched(impl):
     serial_impl.__module__ = impl.__module__
     serial = numba.njit(cache=True, nogil=True)(serial_impl)
     return parallel, serial
+
+
+def _cache_probe() -> None:  # a function of this directory: locates its numba cache folder
+    return None
+
+
+def kernel_sources_digest(folder: Path | None = None) -> str:
+    """SHA-256 over the names and bytes of the kernel sources (``*.py`` of ``folder``, default this package)."""
+    folder = Path(__file__).resolve().parent if folder is None else folder
+    h = hashlib.sha256()
+    for f in sorted(folder.glob("*.py")):
+        h.update(f.name.encode())
+        h.update(f.read_bytes())
+    return h.hexdigest()
+
+
+def guard_kernel_cache(source_folder: Path | None = None, cache_folder: Path | None = None) -> Path | None:
+    """Drop numba's cached kernels when any kernel source changed since they were built.
+
+    ``source_folder`` holds the kernel sources (default: this package), ``cache_folder`` numba's
+    entries for them (default: where numba caches this package). Returns the cache folder (None
+    when numba has none, e.g. ``NUMBA_DISABLE_JIT=1`` or an unwritable install). Concurrent
+    processes at most recompile: numba treats a missing entry as a cache miss.
+    """
+    if numba.config.DISABLE_JIT:
+        return None
+    if cache_folder is None:
+        try:
+            from numba.core.caching import FunctionCache
+
+            cache_folder = Path(FunctionCache(_cache_probe)._cache_path)
+        except Exception:  # no usable cache location: numba compiles in memory
+            return None
+    digest = kernel_sources_digest(source_folder)
+    stamp = cache_folder / CACHE_STAMP
+    try:
+        if stamp.is_file() and stamp.read_text().strip() == digest:
+            return cache_folder
+        for entry in list(cache_folder.glob("*.nbi")) + list(cache_folder.glob("*.nbc")):
+            entry.unlink(missing_ok=True)
+        cache_folder.mkdir(parents=True, exist_ok=True)
+        atomic_write_text(stamp, digest + "\n")
+    except OSError:
+        return None
+    return cache_folder
+
+guard_kernel_cache()

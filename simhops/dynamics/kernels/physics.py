@@ -92,18 +92,18 @@ def _clip(x, lo, hi):
 
 
 @njit_inline
-def _deriv(pz, qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, tx, ty, tz, m, g, ixx, iyy, izz,
+def _deriv(pz, qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, tx, ty, tz, im, g, ixx, iyy, izz,
            dx, dy, dz, wnx, wny, wnz, ge, rp):
     """Time derivative of (p, q, v, w) for collective thrust ``thrust`` (N), body torque (N m),
-    drag coefficients ``d*`` (N s/m), wind ``wn*`` (m/s, world), ground effect ``ge`` (0/1)."""
-    r00 = 1.0 - 2.0 * (qy * qy + qz * qz)
-    r01 = 2.0 * (qx * qy - qw * qz)
+    inverse mass ``im`` (1/kg), inertia ``i**`` (kg m^2), drag coefficients
+    ``d*`` (N s/m), wind ``wn*`` (m/s, world), ground effect ``ge`` (0/1).
+
+    With ``dx == dy`` (a rotationally symmetric airframe, every shipped one) the world-frame
+    drag ``R D R^T u`` is evaluated as ``dx u + (dz - dx) (z_b . u) z_b`` (``z_b`` the body z
+    axis, the third column of ``R``): the same force with a third of the arithmetic.
+    """
     r02 = 2.0 * (qx * qz + qw * qy)
-    r10 = 2.0 * (qx * qy + qw * qz)
-    r11 = 1.0 - 2.0 * (qx * qx + qz * qz)
     r12 = 2.0 * (qy * qz - qw * qx)
-    r20 = 2.0 * (qx * qz - qw * qy)
-    r21 = 2.0 * (qy * qz + qw * qx)
     r22 = 1.0 - 2.0 * (qx * qx + qy * qy)
     if ge != 0.0:
         zc = max(pz, 0.5 * rp)
@@ -113,13 +113,24 @@ def _deriv(pz, qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, tx, ty, tz, m, g,
     ux = vx - wnx
     uy = vy - wny
     uz = vz - wnz
-    bx = -dx * (r00 * ux + r10 * uy + r20 * uz)
-    by = -dy * (r01 * ux + r11 * uy + r21 * uz)
-    bz = -dz * (r02 * ux + r12 * uy + r22 * uz) + thrust
-    im = 1.0 / m
-    ax = (r00 * bx + r01 * by + r02 * bz) * im
-    ay = (r10 * bx + r11 * by + r12 * bz) * im
-    az = (r20 * bx + r21 * by + r22 * bz) * im - g
+    if dx == dy:
+        fz = thrust - (dz - dx) * (r02 * ux + r12 * uy + r22 * uz)
+        ax = (fz * r02 - dx * ux) * im
+        ay = (fz * r12 - dx * uy) * im
+        az = (fz * r22 - dx * uz) * im - g
+    else:
+        r00 = 1.0 - 2.0 * (qy * qy + qz * qz)
+        r01 = 2.0 * (qx * qy - qw * qz)
+        r10 = 2.0 * (qx * qy + qw * qz)
+        r11 = 1.0 - 2.0 * (qx * qx + qz * qz)
+        r20 = 2.0 * (qx * qz - qw * qy)
+        r21 = 2.0 * (qy * qz + qw * qx)
+        bx = -dx * (r00 * ux + r10 * uy + r20 * uz)
+        by = -dy * (r01 * ux + r11 * uy + r21 * uz)
+        bz = -dz * (r02 * ux + r12 * uy + r22 * uz) + thrust
+        ax = (r00 * bx + r01 * by + r02 * bz) * im
+        ay = (r10 * bx + r11 * by + r12 * bz) * im
+        az = (r20 * bx + r21 * by + r22 * bz) * im - g
     dqw = -0.5 * (qx * wx + qy * wy + qz * wz)
     dqx = 0.5 * (qw * wx + qy * wz - qz * wy)
     dqy = 0.5 * (qw * wy + qz * wx - qx * wz)
@@ -131,18 +142,18 @@ def _deriv(pz, qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, tx, ty, tz, m, g,
 
 
 @njit_inline
-def _motor(f, d, tmax, params):
-    """Rotor i over one sub-step: from thrust ``f`` toward command ``d`` (N); returns (mean, end) thrust."""
-    u0 = np.sqrt(f / tmax)
-    ud = np.sqrt(d / tmax)
+def _motor(u0, d, tmax, inv_tmax, a_up, b1_up, b2_up, a_dn, b1_dn, b2_dn):
+    """Rotor i over one sub-step: from normalized rotor speed ``u0 = w / w_max`` toward command
+    ``d`` (N); returns (mean thrust (N), end rotor speed u, end thrust (N))."""
+    ud = np.sqrt(d * inv_tmax)
     e = u0 - ud
     if ud > u0:
-        a, b1, b2 = params[P_ALPHA_UP], params[P_B1_UP], params[P_B2_UP]
+        a, b1, b2 = a_up, b1_up, b2_up
     else:
-        a, b1, b2 = params[P_ALPHA_DN], params[P_B1_DN], params[P_B2_DN]
+        a, b1, b2 = a_dn, b1_dn, b2_dn
     mean = tmax * (ud * ud + 2.0 * ud * e * b1 + e * e * b2)
     u1 = ud + e * a
-    return mean, tmax * u1 * u1
+    return mean, u1, tmax * u1 * u1
 
 
 @njit
@@ -206,12 +217,27 @@ def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wi
     h = 0.5 * dt
     inv4a = 0.25 / arm
     inv4k = 0.25 / k
+    im = 1.0 / m
+    inv_tmax = 1.0 / tmax
+    kpx = ixx * params[P_KP_X]
+    kpy = iyy * params[P_KP_Y]
+    kpz = izz * params[P_KP_Z]
+    kdx = params[P_KD_X]
+    kdy = params[P_KD_Y]
+    kdz = params[P_KD_Z]
+    a_up, b1_up, b2_up = params[P_ALPHA_UP], params[P_B1_UP], params[P_B2_UP]
+    a_dn, b1_dn, b2_dn = params[P_ALPHA_DN], params[P_B1_DN], params[P_B2_DN]
 
     px, py, pz = s[0], s[1], s[2]
     qw, qx, qy, qz = s[3], s[4], s[5], s[6]
     vx, vy, vz = s[7], s[8], s[9]
     wx, wy, wz = s[10], s[11], s[12]
     f0, f1, f2, f3 = s[13], s[14], s[15], s[16]
+    # normalized rotor speeds u = w / w_max = sqrt(T / T_max), carried over the sub-steps
+    u0 = np.sqrt(f0 * inv_tmax)
+    u1 = np.sqrt(f1 * inv_tmax)
+    u2 = np.sqrt(f2 * inv_tmax)
+    u3 = np.sqrt(f3 * inv_tmax)
 
     for _ in range(n_sub):
         # 1-2. rate controller + mixer with firmware-style cap -> desired motor thrusts
@@ -219,9 +245,9 @@ def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wi
             rtx = arm * (-f0 - f1 + f2 + f3)
             rty = arm * (-f0 + f1 + f2 - f3)
             rtz = k * (-f0 + f1 - f2 + f3)
-            tx = ixx * params[P_KP_X] * (c1 - wx) - params[P_KD_X] * rtx + (wy * izz * wz - wz * iyy * wy)
-            ty = iyy * params[P_KP_Y] * (c2 - wy) - params[P_KD_Y] * rty + (wz * ixx * wx - wx * izz * wz)
-            tz = izz * params[P_KP_Z] * (c3 - wz) - params[P_KD_Z] * rtz + (wx * iyy * wy - wy * ixx * wx)
+            tx = kpx * (c1 - wx) - kdx * rtx + (wy * izz * wz - wz * iyy * wy)
+            ty = kpy * (c2 - wy) - kdy * rty + (wz * ixx * wx - wx * izz * wz)
+            tz = kpz * (c3 - wz) - kdz * rtz + (wx * iyy * wy - wy * ixx * wx)
             t4 = 0.25 * c0
             d0 = t4 - tx * inv4a - ty * inv4a - tz * inv4k
             d1 = t4 - tx * inv4a + ty * inv4a + tz * inv4k
@@ -244,30 +270,33 @@ def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wi
             d2 = _clip(c2 + noise2, 0.0, tmax)
             d3 = _clip(c3 + noise3, 0.0, tmax)
         # 3. rotor speeds: exact first-order response, exact sub-step mean thrust
-        m0, f0 = _motor(f0, d0, tmax, params)
-        m1, f1 = _motor(f1, d1, tmax, params)
-        m2, f2 = _motor(f2, d2, tmax, params)
-        m3, f3 = _motor(f3, d3, tmax, params)
+        m0, u0, f0 = _motor(u0, d0, tmax, inv_tmax, a_up, b1_up, b2_up, a_dn, b1_dn, b2_dn)
+        m1, u1, f1 = _motor(u1, d1, tmax, inv_tmax, a_up, b1_up, b2_up, a_dn, b1_dn, b2_dn)
+        m2, u2, f2 = _motor(u2, d2, tmax, inv_tmax, a_up, b1_up, b2_up, a_dn, b1_dn, b2_dn)
+        m3, u3, f3 = _motor(u3, d3, tmax, inv_tmax, a_up, b1_up, b2_up, a_dn, b1_dn, b2_dn)
         # 4. rigid body + aerodynamics, RK4 with the mean thrusts held
         thrust = m0 + m1 + m2 + m3
         btx = arm * (-m0 - m1 + m2 + m3)
         bty = arm * (-m0 + m1 + m2 - m3)
         btz = k * (-m0 + m1 - m2 + m3)
 
-        k1 = _deriv(pz, qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, btx, bty, btz, m, g, ixx, iyy, izz,
+        k1 = _deriv(pz, qw, qx, qy, qz, vx, vy, vz, wx, wy, wz, thrust, btx, bty, btz, im, g, ixx, iyy, izz,
                     dx, dy, dz, wnx, wny, wnz, ge, rp)
         k2 = _deriv(pz + h * k1[2], qw + h * k1[3], qx + h * k1[4], qy + h * k1[5], qz + h * k1[6],
                     vx + h * k1[7], vy + h * k1[8], vz + h * k1[9],
                     wx + h * k1[10], wy + h * k1[11], wz + h * k1[12],
-                    thrust, btx, bty, btz, m, g, ixx, iyy, izz, dx, dy, dz, wnx, wny, wnz, ge, rp)
+                    thrust, btx, bty, btz, im, g, ixx, iyy, izz,
+                    dx, dy, dz, wnx, wny, wnz, ge, rp)
         k3 = _deriv(pz + h * k2[2], qw + h * k2[3], qx + h * k2[4], qy + h * k2[5], qz + h * k2[6],
                     vx + h * k2[7], vy + h * k2[8], vz + h * k2[9],
                     wx + h * k2[10], wy + h * k2[11], wz + h * k2[12],
-                    thrust, btx, bty, btz, m, g, ixx, iyy, izz, dx, dy, dz, wnx, wny, wnz, ge, rp)
+                    thrust, btx, bty, btz, im, g, ixx, iyy, izz,
+                    dx, dy, dz, wnx, wny, wnz, ge, rp)
         k4 = _deriv(pz + dt * k3[2], qw + dt * k3[3], qx + dt * k3[4], qy + dt * k3[5], qz + dt * k3[6],
                     vx + dt * k3[7], vy + dt * k3[8], vz + dt * k3[9],
                     wx + dt * k3[10], wy + dt * k3[11], wz + dt * k3[12],
-                    thrust, btx, bty, btz, m, g, ixx, iyy, izz, dx, dy, dz, wnx, wny, wnz, ge, rp)
+                    thrust, btx, bty, btz, im, g, ixx, iyy, izz,
+                    dx, dy, dz, wnx, wny, wnz, ge, rp)
         w6 = dt / 6.0
         px += w6 * (k1[0] + 2.0 * k2[0] + 2.0 * k3[0] + k4[0])
         py += w6 * (k1[1] + 2.0 * k2[1] + 2.0 * k3[1] + k4[1])
@@ -284,10 +313,11 @@ def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wi
         wz += w6 * (k1[12] + 2.0 * k2[12] + 2.0 * k3[12] + k4[12])
         qn = np.sqrt(qw * qw + qx * qx + qy * qy + qz * qz)
         if qn > 0.0:
-            qw /= qn
-            qx /= qn
-            qy /= qn
-            qz /= qn
+            iqn = 1.0 / qn
+            qw *= iqn
+            qx *= iqn
+            qy *= iqn
+            qz *= iqn
 
     s[0], s[1], s[2] = px, py, pz
     s[3], s[4], s[5], s[6] = qw, qx, qy, qz
