@@ -76,3 +76,21 @@ def test_env_reward_includes_the_action_change():
     expected = reward_one(env.drone_state.array, p.progress_m, p.reached_now, p.completed, p.crashed, R, da2)
     assert r == pytest.approx(expected, rel=1e-9, abs=1e-12)
     assert R[7] * da2 > 1e-3  # the term is not negligible here
+
+
+def test_tilt_limit_hinge_only_charges_tilts_past_the_limit():
+    """``tilt_limit_penalty * max(0, cos(tilt_limit_rad) - cos tilt)``: zero inside the envelope,
+    growing past it, on top of the smooth tilt term."""
+    cfg = load_config(None, ["reward.tilt_limit_rad=0.8", "reward.tilt_limit_penalty=2.0"])
+    r = reward_params(cfg)
+    r0 = reward_params(load_config(None, ["reward.tilt_limit_rad=0.8", "reward.tilt_limit_penalty=0.0"]))
+    for tilt in (0.0, 0.4, 0.79):
+        s = _hover_state(tilt)
+        assert reward_one(s, 0.0, 0, False, False, r, 0.0) == pytest.approx(reward_one(s, 0.0, 0, False, False, r0, 0.0))
+    extra = []
+    for tilt in (0.9, 1.2, 1.6, 2.5):
+        s = _hover_state(tilt)
+        got = reward_one(s, 0.0, 0, False, False, r0, 0.0) - reward_one(s, 0.0, 0, False, False, r, 0.0)
+        assert got == pytest.approx(2.0 * (np.cos(0.8) - np.cos(tilt)), rel=1e-9)
+        extra.append(got)
+    assert extra == sorted(extra) and extra[0] > 0.0

@@ -275,6 +275,8 @@ class RewardConfig(BaseModel):
     time_penalty: float = Field(0.002, ge=0.0, le=1e6, description="Penalty per env step [-], [0, 1e6].")
     tilt_penalty: float = Field(0.05, ge=0.0, le=1e6, description="Penalty per unit of (1 - cos tilt), per step [-], [0, 1e6].")
     action_rate_penalty: float = Field(0.02, ge=0.0, le=1e6, description="Penalty per squared norm of the normalized action change, per step [-], [0, 1e6].")
+    tilt_limit_rad: float = Field(0.9, ge=0.0, le=3.14159, description="Tilt beyond which the tilt-limit hinge applies [rad], [0, pi].")
+    tilt_limit_penalty: float = Field(0.0, ge=0.0, le=1e6, description="Penalty per unit of (cos tilt_limit_rad - cos tilt) when tilted past the limit, per step [-], [0, 1e6].")
 
 
 #: the default recipe's training-only env overlay (cfg_default.yaml ``train.env_overlay``): harder courses

@@ -105,6 +105,7 @@ class WaypointsEnv(gym.Env):
     | body rates | ``-rate_penalty`` (0.001) x ``|omega|^2`` (rad/s)^2 |
     | tilt | ``-tilt_penalty`` (0.05) x ``(1 - cos tilt)`` |
     | action rate | ``-action_rate_penalty`` (0.02) x ``|a_t - a_{t-1}|^2`` (normalized actions) |
+    | tilt limit | ``-tilt_limit_penalty`` (0) x ``max(0, cos tilt_limit_rad - cos tilt)``: a hinge, only tilts past ``tilt_limit_rad`` (0.9 rad) pay |
     | time | ``-time_penalty`` (0.002) per step: hovering beside a waypoint only loses reward, reaching it pays the bonus |
 
     ## Starting state

@@ -108,7 +108,9 @@ R_RATE = 4          # per (rad/s)^2
 R_TIME = 5          # per step
 R_TILT = 6          # per unit of (1 - cos tilt)
 R_ACTION_RATE = 7   # per squared norm of the normalized action change
-REWARD_DIM = 8
+R_TILT_LIMIT_COS = 8  # cos of the tilt limit (the hinge starts beyond it)
+R_TILT_LIMIT = 9    # per unit of (cos limit - cos tilt) beyond the tilt limit
+REWARD_DIM = 10
 
 # crash codes
 CRASH_NONE = 0

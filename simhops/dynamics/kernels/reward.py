@@ -10,6 +10,8 @@ from simhops.dynamics.kernels.layout import (
     R_PROGRESS,
     R_RATE,
     R_TILT,
+    R_TILT_LIMIT,
+    R_TILT_LIMIT_COS,
     R_TIME,
     R_WAYPOINT,
 )
@@ -21,7 +23,7 @@ def reward_one(s, progress, reached_now, completed, crashed, reward, action_delt
 
     ``progress * w_progress + reached_now * bonus + completed * completion_bonus
     - crashed * crash_penalty - w_rate * |body rates|^2 - w_tilt * (1 - cos tilt)
-    - w_action_rate * |a_t - a_{t-1}|^2 - time_penalty``.
+    - w_action_rate * |a_t - a_{t-1}|^2 - w_limit * max(0, cos limit - cos tilt) - time_penalty``.
 
     ``s`` (17,) state after the step; ``progress`` (m) decrease of the distance to the
     previously active waypoint; ``action_delta_sq`` the squared norm of the change of the
@@ -41,5 +43,9 @@ def reward_one(s, progress, reached_now, completed, crashed, reward, action_delt
         r -= reward[R_CRASH]
     else:
         r -= reward[R_RATE] * (s[10] * s[10] + s[11] * s[11] + s[12] * s[12])
-        r -= reward[R_TILT] * 2.0 * (s[4] * s[4] + s[5] * s[5])
+        tilt_sq = 2.0 * (s[4] * s[4] + s[5] * s[5])  # 1 - cos tilt
+        r -= reward[R_TILT] * tilt_sq
+        beyond = reward[R_TILT_LIMIT_COS] - (1.0 - tilt_sq)
+        if beyond > 0.0:  # hinge: only tilts past the limit pay it (a soft attitude envelope)
+            r -= reward[R_TILT_LIMIT] * beyond
     return r
