@@ -86,6 +86,12 @@ class SimHopsVectorEnv(VectorEnv):
     :func:`~simhops.simulation.observation.privileged_observation.privileged_features`), with
     the same numbers as the single env.
 
+    ## Episode config (curriculum)
+    :meth:`set_episode_config` swaps the course (hop lengths, altitude band, start), episode
+    duration, disturbance and randomization settings for the episodes that start afterwards (a
+    training curriculum's level, :mod:`simhops.train.curriculum`); changes of shapes, the policy
+    interface, the plant or the disturbed kernel path are refused (:meth:`check_episode_config`).
+
     ## Arguments
     | argument | meaning |
     |---|---|
