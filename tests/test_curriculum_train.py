@@ -86,7 +86,7 @@ def test_promotion_needs_a_full_window_at_the_gate_and_min_updates():
     assert cb.model.logger.records["curriculum/level"] == [0, 1, 1, 1, 1, 2]
     assert cb.model.logger.records["curriculum/fraction"][-1] == pytest.approx(0.5)
     lines = cb.stream.getvalue().splitlines()
-    assert len(lines) == 2 and "curriculum level 2/4" in lines[-1] and "success 75.0%" in lines[-1]
+    assert len(lines) == 2 and "[simhops curriculum] level 2/4" in lines[-1] and "success 75.0%" in lines[-1]
 
 
 def test_schedule_floor_lifts_the_level_without_success():
@@ -134,8 +134,8 @@ def test_trainer_runs_the_curriculum_logs_and_checkpoints_the_level(tmp_path, ca
     assert [float(r["curriculum/level"]) for r in rows] == [1.0, 2.0, 2.0]
     assert [float(r["curriculum/fraction"]) for r in rows] == [0.5, 1.0, 1.0]
     out = capsys.readouterr().out
-    assert "[simhops] curriculum level 1/2 at step 128 (schedule)" in out
-    assert "[simhops] curriculum level 2/2 at step 256 (schedule)" in out
+    assert "[simhops curriculum] level 1/2 at step 128 (schedule)" in out
+    assert "[simhops curriculum] level 2/2 at step 256 (schedule)" in out
 
     # resume from the first checkpoint: the env gets its level's config before learning goes on
     checkpoints = sorted((tmp_path / "run" / "checkpoints").iterdir(), key=lambda p: int(p.name.split("_")[1]))

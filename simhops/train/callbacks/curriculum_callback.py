@@ -28,7 +28,11 @@ class CurriculumCallback(BaseCallback):
     :func:`~simhops.train.curriculum.schedule_floor_level` of the training progress
     (``num_timesteps / total_timesteps``), the full level at ``full_at_fraction``. On a level change
     it clears the success window, calls ``env.env_method("set_episode_config", level_config)``
-    (episodes that start afterwards use the new level) and prints one console line.
+    (episodes that start afterwards use the new level) and prints one console line, e.g.
+    ``[simhops curriculum] level 2/4 at step 491,520 (success 81.0%)``.
+
+    Episodes that began at the previous level and end after a change count toward the new level's
+    window (at most one episode per sub-env).
 
     Every update it records ``curriculum/level`` and ``curriculum/fraction`` (level / levels) into the
     SB3 logger. :meth:`state_dict` / :meth:`load_state_dict` carry the level through checkpoints;
@@ -166,7 +170,7 @@ class CurriculumCallback(BaseCallback):
         self.apply()
         self.changes.append((int(self.num_timesteps), self.level, reason))
         if self.print_changes:
-            print(f"[simhops] curriculum level {self.level}/{self.levels} at step {self.num_timesteps:,}"
+            print(f"[simhops curriculum] level {self.level}/{self.levels} at step {self.num_timesteps:,}"
                   + (f" ({reason})" if reason else ""), file=self.stream or sys.stdout, flush=True)
 
     def state_dict(self) -> dict[str, Any]:
