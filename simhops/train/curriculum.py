@@ -142,7 +142,8 @@ class Curriculum:
                 out.level_config(cfg, level)
             except ConfigError as exc:
                 given = [k for k in cur.start]
-                where = f"train.curriculum.start.{given[0]}" if len(given) == 1 else "train.curriculum.start"
+                where = (f"train.curriculum.start.{given[0]}" if len(given) == 1
+                         else "train.curriculum.start" if given else "train.env_overlay")
                 raise ConfigError(f"{where}: curriculum level {level}/{out.levels} is not a valid config "
                                   f"(start values {given or 'from the config'}): {exc}") from None
         return out
