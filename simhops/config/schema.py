@@ -294,6 +294,27 @@ DEFAULT_TRAIN_ENV_OVERLAY: dict[str, Any] = {
 }
 
 
+class CurriculumConfig(BaseModel):
+    """Training curriculum over ``train.env_overlay`` (simhops.train.curriculum): difficulty levels 0..``levels``.
+
+    Level 0 uses the start values (``start[key]``, else the key's value in the config the overlay is
+    applied to; a randomization range that is off there starts degenerate, so disturbance strength
+    grows from zero), level ``levels`` the full overlay; levels in between interpolate numbers, number
+    lists and range bounds linearly. Promotion: rolling training success >= ``promote_success`` after at
+    least ``min_updates_per_level`` PPO updates at the level; the schedule floor reaches the full level
+    by ``full_at_fraction`` of ``train.total_timesteps``. Needs ``train.vec_env: native``.
+    """
+
+    model_config = _MODEL_CONFIG
+
+    enabled: bool = Field(True, description="Train with the curriculum; false: the full train.env_overlay from the first step.")
+    levels: int = Field(4, ge=1, le=100, description="Difficulty levels above the start (level `levels` = the full env_overlay) [-], 1..100.")
+    promote_success: float = Field(0.8, ge=0.0, le=1.0, description="Rolling training success rate that promotes to the next level [-], [0, 1].")
+    min_updates_per_level: int = Field(5, ge=1, le=10**9, description="PPO updates spent at a level before a promotion by success [updates], >= 1.")
+    full_at_fraction: float = Field(0.6, gt=0.0, le=1.0, description="Schedule floor: the level is at least levels * (progress / full_at_fraction), the full level by this fraction of total_timesteps [-], (0, 1].")
+    start: dict[str, Any] = Field(default_factory=dict, description="Level-0 values (dotted key -> value) of train.env_overlay keys; a key not given starts at its value in the config.")
+
+
 class TrainConfig(BaseModel):
     """PPO training (Stable-Baselines3 hyper-parameters and runtime)."""
 
@@ -325,6 +346,7 @@ class TrainConfig(BaseModel):
                     "tensorboard (needs the 'tensorboard' extra), json (progress.json).")
     log_interval_updates: int = Field(1, ge=1, le=10**9, description="Dump the SB3 logger every N PPO updates [updates], >= 1.")
     env_overlay: dict[str, Any] = Field(default_factory=lambda: dict(DEFAULT_TRAIN_ENV_OVERLAY), description="Training-only config overlay (dotted key -> value, e.g. randomization.mass.kind), applied to the training envs only; the saved config and evaluation stay as given.")
+    curriculum: CurriculumConfig = Field(default_factory=CurriculumConfig, description="Curriculum over env_overlay (difficulty levels, promotion by training success, schedule floor).")
 
     @model_validator(mode="after")
     def _check(self) -> TrainConfig:
@@ -334,6 +356,10 @@ class TrainConfig(BaseModel):
                 f"batch_size: must be <= n_steps * n_envs = {self.n_steps} * {self.n_envs} = {buffer} "
                 f"(got {self.batch_size}); lower it, e.g. train.batch_size={buffer}"
             )
+        unknown = [k for k in self.curriculum.start if k not in self.env_overlay]
+        if unknown:
+            raise ValueError(f"curriculum: train.curriculum.start.{unknown[0]} is not a key of train.env_overlay "
+                             f"(its keys: {sorted(self.env_overlay)}); start values are given for overlay keys only")
         return self
 
 

@@ -53,6 +53,15 @@ class EpisodeRecorder:
         self._planner = AgentPlanner(action_mode)
         self._initialized = False
 
+    @property
+    def builder(self) -> ScenarioBuilder:
+        """Makes the scenarios of the histories built from now on (settable: a curriculum's new level)."""
+        return self._builder
+
+    @builder.setter
+    def builder(self, builder: ScenarioBuilder) -> None:
+        self._builder = builder
+
     def _scenario(self, i: int) -> Scenario:
         return self._builder.build(self._names[i], self._waypoints[i],
                                    initial_state=DroneState.from_array(self._states[0, i]))

@@ -78,6 +78,11 @@ class SB3VecEnv(VecEnv):
                 out[i] = info
         return obs, rew.astype(np.float32), dones, out
 
+    def set_episode_config(self, config: Any) -> None:
+        """:meth:`SimHopsVectorEnv.set_episode_config`: ``config``'s course / disturbance / randomization
+        settings for the episodes that start after the call (also reachable through ``env_method``)."""
+        self.venv.set_episode_config(config)
+
     def close(self) -> None:
         self.venv.close()
 

@@ -86,6 +86,12 @@ class SimHopsVectorEnv(VectorEnv):
     :func:`~simhops.simulation.observation.privileged_observation.privileged_features`), with
     the same numbers as the single env.
 
+    ## Episode config (curriculum)
+    :meth:`set_episode_config` swaps the course (hop lengths, altitude band, start), episode
+    duration, disturbance and randomization settings for the episodes that start afterwards (a
+    training curriculum's level, :mod:`simhops.train.curriculum`); changes of shapes, the policy
+    interface, the plant or the disturbed kernel path are refused (:meth:`check_episode_config`).
+
     ## Arguments
     | argument | meaning |
     |---|---|
@@ -205,6 +211,7 @@ class SimHopsVectorEnv(VectorEnv):
         self._recorder = (EpisodeRecorder(params.builder, params.physics, params.action_mode, n, callback)
                           if recording else None)
         self.metadata = {**self.metadata, "render_fps": self.config.scenario.control_hz}
+        self._capacity_iterations = params.number_of_iterations  # what the recorder buffers hold
         self._renderer: EnvRenderer | None = None
         self._trails: TrailBuffer | None = None
         self._render_mask = np.zeros(n, dtype=bool)
@@ -263,7 +270,7 @@ class SimHopsVectorEnv(VectorEnv):
         if self._privileged is not None:
             self._privileged = privileged_features(self._dist.rows, self._phys)
         infos = self._infos(None)
-        if self.physics.disturbed:
+        if self._dist.enabled:
             infos["plant_params"] = self.plant_params()
             infos["_plant_params"] = mask.copy()
         return self._observations(), infos
@@ -350,7 +357,7 @@ class SimHopsVectorEnv(VectorEnv):
         infos = self._infos(done, self._privileged)  # final_obs: the finished episodes' privileged rows
         if restarted and self._privileged is not None:  # then the new episodes' rows (only those change)
             self._privileged[self._reset_mask] = privileged_features(self._dist.rows[self._reset_mask], self._phys)
-        if restarted and self.physics.disturbed:  # the plant of every new episode, also after autoresets
+        if restarted and self._dist.enabled:  # the plant of every new episode, also after autoresets
             infos["plant_params"] = self._new_plant_params(self._reset_mask)
             infos["_plant_params"] = self._reset_mask.copy()
         if listening:
@@ -374,6 +381,92 @@ class SimHopsVectorEnv(VectorEnv):
         if self._trails is not None:
             self._record_trails(self._reset_mask)
         return self._observations(), self._rew.copy(), self._term.copy(), self._trunc.copy(), infos
+
+    # -- episode config (curriculum) -----------------------------------------------------------
+    #: config sections / keys :meth:`set_episode_config` may change (the rest must stay equal, except the
+    #: sections the env does not read: seed, output_dir, simulation, train, callbacks, visualization)
+    EPISODE_CONFIG_KEYS: tuple[str, ...] = (
+        "scenario.duration_s", "scenario.min_altitude_m", "scenario.max_altitude_m", "scenario.hop_min_m",
+        "scenario.hop_max_m", "scenario.start_position_m", "disturbances", "randomization")
+    _IGNORED_SECTIONS = ("seed", "output_dir", "simulation", "train", "callbacks", "visualization")
+
+    def check_episode_config(self, config: SimHopsConfig) -> EnvParams:
+        """The packed ``config`` if :meth:`set_episode_config` can apply it, else raise.
+
+        Raises:
+            ValueError: ``config`` changes a key outside :attr:`EPISODE_CONFIG_KEYS` (names the first
+                one: e.g. ``scenario.n_waypoints``, ``env.*``, ``physics.*``, ``reward.*``,
+                ``scenario.reach_radius_m`` / ``dome_radius_m``, which running episodes read), turns
+                disturbances / randomization on where this env was built without them (the kernel path
+                is fixed at construction: build the env with the hardest config), or (when recording
+                histories) needs more steps per episode than the recorder was built for.
+            TypeError: ``config`` is not a SimHopsConfig.
+        """
+        if not isinstance(config, SimHopsConfig):
+            raise TypeError(f"config must be a SimHopsConfig (got {type(config).__name__})")
+        old, new = self.config.model_dump(mode="json"), config.model_dump(mode="json")
+
+        def allowed(key: str) -> bool:
+            return any(key == a or key.startswith(a + ".") for a in self.EPISODE_CONFIG_KEYS)
+
+        def diff(a: Any, b: Any, key: str) -> str | None:
+            if isinstance(a, dict) and isinstance(b, dict) and set(a) == set(b):
+                for k in a:
+                    sub = f"{key}.{k}" if key else k
+                    if key == "" and k in self._IGNORED_SECTIONS:
+                        continue
+                    found = diff(a[k], b[k], sub)
+                    if found is not None:
+                        return found
+                return None
+            return None if a == b or allowed(key) else key
+
+        bad = diff(old, new, "")
+        if bad is not None:
+            raise ValueError(f"{bad}: cannot change while the env runs (it changes array shapes, the policy "
+                             f"interface or running episodes); changeable: {list(self.EPISODE_CONFIG_KEYS)}")
+        params = EnvParams.from_config(config)
+        if params.physics.disturbed and not self._dist.enabled:
+            raise ValueError("disturbances / randomization: this env was built without them, so its kernels "
+                             "skip the disturbed path; build it with the hardest config and lower it instead")
+        if params.physics.randomize and not self._dist.randomize:
+            raise ValueError("randomization: this env was built without domain randomization, so its kernels "
+                             "skip the draws; build it with the hardest config and lower it instead")
+        if self._recorder is not None and params.number_of_iterations > self._capacity_iterations:
+            raise ValueError(f"scenario.duration_s: {config.scenario.duration_s} s needs "
+                             f"{params.number_of_iterations} iterations, the episode recorder holds "
+                             f"{self._capacity_iterations}; build the env with the longest duration")
+        return params
+
+    def set_episode_config(self, config: SimHopsConfig) -> None:
+        """Use ``config``'s course, disturbance and randomization settings for the episodes that start
+        after this call (a curriculum's difficulty level; see :attr:`EPISODE_CONFIG_KEYS`).
+
+        Swaps what the in-kernel resets read: the course parameters (hop lengths, altitude band, start
+        position), the nominal plant row's disturbance entries (wind, gusts, noise, latency, motor
+        noise) and the randomization spec. Running episodes finish with the plant row they drew; the
+        episode time limit (``scenario.duration_s``) applies to every sub-env from the next step (an
+        episode already past a shorter limit ends, truncated, at its next step). Which kernel path runs
+        (``dist.enabled`` / ``dist.randomize``) stays as built; an env built without the disturbed path
+        (constant wind at most) steps every episode with the nominal row, so there a wind change reaches
+        running episodes at the next step. With the privileged observation on, new
+        episodes' privileged entries are normalized by the new nominal row. Recorded histories of
+        episodes that end after the call carry the new scenario settings.
+
+        Raises:
+            ValueError, TypeError: see :meth:`check_episode_config` (nothing is changed then).
+        """
+        params = self.check_episode_config(config)
+        self.params = params
+        self.config = params.config
+        self.physics = params.physics
+        self.builder = params.builder
+        self._phys = params.phys
+        self._course = params.course
+        self.max_episode_steps = params.max_episode_steps
+        self._dist = self._dist._replace(rand=np.ascontiguousarray(params.physics.rand_array(), dtype=np.float64))
+        if self._recorder is not None:
+            self._recorder.builder = params.builder
 
     # -- rendering ----------------------------------------------------------------------------
     def _record_trails(self, restarted: np.ndarray) -> None:

@@ -5,7 +5,7 @@ Files of a run (``cfg.output_dir``)::
     config.yaml            the resolved config
     model.zip              the final model (also written when stopped by SIGINT/SIGTERM)
     train.rrd              Rerun recording (SnapshotRerunCallback), closed valid also when stopped
-    train_summary.json     TrainResult: "complete": false when stopped early
+    train_summary.json     TrainResult: "complete": false when stopped early; curriculum level reached
     logs/                  SB3 logger outputs (train.log_formats: progress.csv, progress.json, TensorBoard events)
     checkpoints/step_N/    periodic + on-signal checkpoints (simhops.train.checkpoint)
 """
@@ -35,6 +35,7 @@ from simhops.io.atomic import atomic_output, atomic_write_text
 from simhops.simulation.callback.abstract_callback import AbstractCallback
 from simhops.simulation.callback.multi_callback import MultiCallback
 from simhops.train.callbacks.simulation_callback_bridge import SimulationCallbackBridge, check_training_callback
+from simhops.train.callbacks.curriculum_callback import CurriculumCallback
 from simhops.train.callbacks.snapshot_rerun_callback import SnapshotRerunCallback
 from simhops.train.callbacks.training_log_callback import TrainingLogCallback
 from simhops.train.checkpoint import CheckpointManager, PeriodicCheckpointCallback
@@ -43,7 +44,8 @@ from simhops.train.training_config import training_env_config
 from simhops.train.signals import StopOnSignalCallback, StopSignal, exit_code_for
 
 __all__ = ["TrainResult", "OutputDirError", "train", "build_vec_env", "build_model", "build_simulation_callbacks",
-           "build_sb3_callbacks", "prepare_output_dir", "SUMMARY_FILE", "LOG_DIR"]
+           "build_sb3_callbacks", "build_curriculum_callback",
+           "prepare_output_dir", "SUMMARY_FILE", "LOG_DIR"]
 
 SUMMARY_FILE = "train_summary.json"
 LOG_DIR = "logs"
@@ -60,6 +62,8 @@ class TrainResult:
     ``total_timesteps``: env steps the saved model has learned from; ``target_timesteps``: the
     config's ``train.total_timesteps``. ``complete`` is False when a signal (``stop_signal``:
     ``SIGINT`` / ``SIGTERM``) stopped the run; ``resumed_from_timesteps`` is set for ``--resume``.
+    ``curriculum_level`` / ``curriculum_levels``: the difficulty level at the end of the run and the
+    full level (None without ``train.curriculum``).
     """
 
     output_dir: str
@@ -75,6 +79,8 @@ class TrainResult:
     stop_signal: str | None = None
     resumed_from_timesteps: int | None = None
     checkpoint: str | None = None
+    curriculum_level: int | None = None
+    curriculum_levels: int | None = None
 
     @property
     def exit_code(self) -> int:
@@ -146,6 +152,23 @@ def build_model(cfg: SimHopsConfig, venv: VecEnv) -> PPO:
     )
 
 
+def build_curriculum_callback(cfg: SimHopsConfig) -> CurriculumCallback | None:
+    """The :class:`CurriculumCallback` of ``cfg.train.curriculum`` (None when disabled); its env is set later.
+
+    Raises:
+        ConfigError: the curriculum with ``train.vec_env`` other than ``native`` (names
+            ``train.curriculum.enabled``), or a level that is not a valid config
+            (``train.curriculum.start.<key>``).
+    """
+    if not cfg.train.curriculum.enabled:
+        return None
+    if cfg.train.vec_env != "native":
+        raise ConfigError(f"train.curriculum.enabled: the curriculum changes the course and disturbance settings "
+                          f"of the native vector env; train.vec_env is {cfg.train.vec_env!r}: use "
+                          "train.vec_env=native or train.curriculum.enabled=false")
+    return CurriculumCallback.from_config(cfg)
+
+
 def check_log_formats(cfg: SimHopsConfig) -> list[str]:
     """``cfg.train.log_formats`` as SB3 format names.
 
@@ -206,6 +229,9 @@ def train(cfg: SimHopsConfig, eval_episodes: int = 100, *, resume: bool = False,
     training stop it after the current env step: model, checkpoint, closed ``train.rrd`` and a
     summary with ``"complete": false`` are written (``TrainResult.exit_code`` 130 / 143).
     ``eval_episodes`` > 0 evaluates a completed run on that many fresh courses.
+    With ``train.curriculum.enabled`` the training envs start at difficulty level 0 and are raised
+    towards the full ``train.env_overlay`` by :class:`CurriculumCallback` (rolling success gate and
+    schedule floor); the level is checkpointed and restored on ``resume``.
 
     Raises:
         ConfigError: a callback entry or log format that cannot be used (before anything is written).
@@ -215,6 +241,7 @@ def train(cfg: SimHopsConfig, eval_episodes: int = 100, *, resume: bool = False,
     sim_callback = build_simulation_callbacks(cfg, for_training=True)
     user_callbacks = build_sb3_callbacks(cfg)
     formats = check_log_formats(cfg)
+    curriculum = build_curriculum_callback(cfg)
     manager = CheckpointManager(out, keep=cfg.train.keep_checkpoints)
     checkpoint = None
     if resume:
@@ -227,7 +254,8 @@ def train(cfg: SimHopsConfig, eval_episodes: int = 100, *, resume: bool = False,
     config_path = save_config(cfg, out / "config.yaml")
     torch.set_num_threads(cfg.train.torch_threads)
 
-    venv = build_vec_env(training_env_config(cfg), record_histories=sim_callback is not None)  # DR: training only
+    # DR: training only; built at the full overlay (kernel path, buffers), the curriculum then lowers it
+    venv = build_vec_env(training_env_config(cfg), record_histories=sim_callback is not None)
     if checkpoint is not None:
         if checkpoint.vecnormalize_path is not None:
             venv = VecNormalize.load(str(checkpoint.vecnormalize_path), venv)
@@ -256,6 +284,12 @@ def train(cfg: SimHopsConfig, eval_episodes: int = 100, *, resume: bool = False,
     log_cb = TrainingLogCallback(cb.rolling_window, cb.print_freq_updates, cfg.train.total_timesteps)
     callbacks.append(log_cb)
     states["training_log"] = log_cb
+    if curriculum is not None:
+        curriculum.env = venv
+        curriculum.check_env()
+        curriculum.apply()  # level 0 (or the checkpoint's level below) for the episodes reset by learn()
+        callbacks.append(curriculum)
+        states["curriculum"] = curriculum
     callbacks.extend(user_callbacks)
     saver = PeriodicCheckpointCallback(manager, cfg.train.checkpoint_freq_steps, states)
     callbacks.append(saver)
@@ -292,6 +326,8 @@ def train(cfg: SimHopsConfig, eval_episodes: int = 100, *, resume: bool = False,
             cfg.train.total_timesteps, wall, (model.num_timesteps - start_steps) / max(wall, 1e-9),
             asdict(evaluation) if evaluation else None, complete=stopped is None, stop_signal=stopped,
             resumed_from_timesteps=resumed_from,
-            checkpoint=str(last_checkpoint.path) if last_checkpoint else (str(saver.saved[-1].path) if saver.saved else None))
+            checkpoint=str(last_checkpoint.path) if last_checkpoint else (str(saver.saved[-1].path) if saver.saved else None),
+            curriculum_level=curriculum.level if curriculum else None,
+            curriculum_levels=curriculum.levels if curriculum else None)
         atomic_write_text(out / SUMMARY_FILE, json.dumps(asdict(result), indent=2))
     return result
