@@ -94,3 +94,14 @@ def test_tilt_limit_hinge_only_charges_tilts_past_the_limit():
         assert got == pytest.approx(2.0 * (np.cos(0.8) - np.cos(tilt)), rel=1e-9)
         extra.append(got)
     assert extra == sorted(extra) and extra[0] > 0.0
+
+
+def test_sink_rate_hinge_only_charges_descents_past_the_limit():
+    """``descent_speed_penalty * max(0, -v_z - descent_speed_limit_m_s)``: climbs and slow descents are free."""
+    on = reward_params(load_config(None, ["reward.descent_speed_limit_m_s=1.5", "reward.descent_speed_penalty=0.4"]))
+    off = reward_params(load_config(None, ["reward.descent_speed_limit_m_s=1.5", "reward.descent_speed_penalty=0.0"]))
+    for vz, charged in ((3.0, 0.0), (0.0, 0.0), (-1.4, 0.0), (-2.0, 0.4 * 0.5), (-4.0, 0.4 * 2.5)):
+        s = _hover_state()
+        s[9] = vz
+        got = reward_one(s, 0.0, 0, False, False, off, 0.0) - reward_one(s, 0.0, 0, False, False, on, 0.0)
+        assert got == pytest.approx(charged, abs=1e-12)

@@ -277,6 +277,8 @@ class RewardConfig(BaseModel):
     action_rate_penalty: float = Field(0.02, ge=0.0, le=1e6, description="Penalty per squared norm of the normalized action change, per step [-], [0, 1e6].")
     tilt_limit_rad: float = Field(0.9, ge=0.0, le=3.14159, description="Tilt beyond which the tilt-limit hinge applies [rad], [0, pi].")
     tilt_limit_penalty: float = Field(0.0, ge=0.0, le=1e6, description="Penalty per unit of (cos tilt_limit_rad - cos tilt) when tilted past the limit, per step [-], [0, 1e6].")
+    descent_speed_limit_m_s: float = Field(1.5, ge=0.0, le=100.0, description="Descent speed (world -v_z) beyond which the sink-rate hinge applies [m/s], [0, 100].")
+    descent_speed_penalty: float = Field(0.0, ge=0.0, le=1e6, description="Penalty per m/s of descent speed beyond descent_speed_limit_m_s, per step [s/m], [0, 1e6].")
 
 
 #: the default recipe's training-only env overlay (cfg_default.yaml ``train.env_overlay``): harder courses

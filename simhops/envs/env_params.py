@@ -19,7 +19,7 @@ import numpy as np
 
 from simhops.config import SimHopsConfig, load_config
 from simhops.dynamics.kernels.layout import (
-    ACTION_MODES, R_ACTION_RATE, R_COMPLETION, R_CRASH, R_PROGRESS, R_RATE, R_TILT, R_TILT_LIMIT, R_TILT_LIMIT_COS,
+    ACTION_MODES, R_ACTION_RATE, R_COMPLETION, R_DESCENT, R_DESCENT_LIMIT, R_CRASH, R_PROGRESS, R_RATE, R_TILT, R_TILT_LIMIT, R_TILT_LIMIT_COS,
     R_TIME, R_WAYPOINT, REWARD_DIM,
     obs_dim,
 )
@@ -42,6 +42,8 @@ def reward_params(cfg: SimHopsConfig) -> np.ndarray:
     r[R_ACTION_RATE] = rc.action_rate_penalty
     r[R_TILT_LIMIT_COS] = np.cos(rc.tilt_limit_rad)
     r[R_TILT_LIMIT] = rc.tilt_limit_penalty
+    r[R_DESCENT_LIMIT] = rc.descent_speed_limit_m_s
+    r[R_DESCENT] = rc.descent_speed_penalty
     r.flags.writeable = False
     return r
 

@@ -106,6 +106,7 @@ class WaypointsEnv(gym.Env):
     | tilt | ``-tilt_penalty`` (0.05) x ``(1 - cos tilt)`` |
     | action rate | ``-action_rate_penalty`` (0.02) x ``|a_t - a_{t-1}|^2`` (normalized actions) |
     | tilt limit | ``-tilt_limit_penalty`` (0) x ``max(0, cos tilt_limit_rad - cos tilt)``: a hinge, only tilts past ``tilt_limit_rad`` (0.9 rad) pay |
+    | sink rate | ``-descent_speed_penalty`` (0) x ``max(0, -v_z - descent_speed_limit_m_s)`` (m/s, world z): a hinge, only descents faster than the limit (1.5 m/s) pay |
     | time | ``-time_penalty`` (0.002) per step: hovering beside a waypoint only loses reward, reaching it pays the bonus |
 
     ## Starting state

@@ -110,7 +110,9 @@ R_TILT = 6          # per unit of (1 - cos tilt)
 R_ACTION_RATE = 7   # per squared norm of the normalized action change
 R_TILT_LIMIT_COS = 8  # cos of the tilt limit (the hinge starts beyond it)
 R_TILT_LIMIT = 9    # per unit of (cos limit - cos tilt) beyond the tilt limit
-REWARD_DIM = 10
+R_DESCENT_LIMIT = 10  # m/s, descent speed where the descent hinge starts
+R_DESCENT = 11      # per m/s of descent speed beyond the limit
+REWARD_DIM = 12
 
 # crash codes
 CRASH_NONE = 0

@@ -5,6 +5,8 @@ from __future__ import annotations
 from simhops.dynamics.kernels._jit import njit
 from simhops.dynamics.kernels.layout import (
     R_ACTION_RATE,
+    R_DESCENT,
+    R_DESCENT_LIMIT,
     R_COMPLETION,
     R_CRASH,
     R_PROGRESS,
@@ -23,7 +25,8 @@ def reward_one(s, progress, reached_now, completed, crashed, reward, action_delt
 
     ``progress * w_progress + reached_now * bonus + completed * completion_bonus
     - crashed * crash_penalty - w_rate * |body rates|^2 - w_tilt * (1 - cos tilt)
-    - w_action_rate * |a_t - a_{t-1}|^2 - w_limit * max(0, cos limit - cos tilt) - time_penalty``.
+    - w_action_rate * |a_t - a_{t-1}|^2 - w_limit * max(0, cos limit - cos tilt)
+    - w_descent * max(0, -v_z - v_descent_limit) - time_penalty``.
 
     ``s`` (17,) state after the step; ``progress`` (m) decrease of the distance to the
     previously active waypoint; ``action_delta_sq`` the squared norm of the change of the
@@ -48,4 +51,7 @@ def reward_one(s, progress, reached_now, completed, crashed, reward, action_delt
         beyond = reward[R_TILT_LIMIT_COS] - (1.0 - tilt_sq)
         if beyond > 0.0:  # hinge: only tilts past the limit pay it (a soft attitude envelope)
             r -= reward[R_TILT_LIMIT] * beyond
+        sink = -s[9] - reward[R_DESCENT_LIMIT]
+        if sink > 0.0:  # hinge: descents faster than the limit pay (a soft sink-rate envelope)
+            r -= reward[R_DESCENT] * sink
     return r
