@@ -257,3 +257,39 @@ def test_simulation_with_disturbances_is_deterministic_per_scenario():
     np.testing.assert_array_equal(a, b)
     assert pa["mass_kg"] == pb["mass_kg"] != pc["mass_kg"]
     assert not np.array_equal(a, c)
+
+
+@pytest.mark.parametrize("mode", [AutoresetMode.SAME_STEP, AutoresetMode.NEXT_STEP])
+def test_recorded_histories_carry_wind_and_plant_like_the_single_env(mode):
+    """The vector env's recorded histories hold the wind of every step and the sampled plant, equal to the
+    single env's history of the same seed (everything on, episodes ending and restarting)."""
+    from simhops.simulation.callback.abstract_callback import AbstractCallback
+
+    class Collect(AbstractCallback):
+        def __init__(self):
+            self.histories = []
+
+        def on_simulation_end(self, setup, planner, history):
+            self.histories.append(history)
+
+    cfg = _cfg([*EVERYTHING_ON, "scenario.duration_s=0.5"])
+    cb = Collect()
+    venv = SimHopsVectorEnv(2, config=cfg, autoreset_mode=mode, callback=cb)
+    venv.reset(seed=11)
+    env = WaypointsEnv(cfg)
+    env.reset(seed=11)
+    rng = np.random.default_rng(2)
+    single = None
+    for _ in range(30):
+        a = (rng.uniform(-1, 1, (2, 4)) * 0.3).astype(np.float32)
+        venv.step(a)
+        if single is None:
+            _, _, te, tr, _ = env.step(a[0])
+            if te or tr:
+                single = env.simulation.history
+    assert single is not None and cb.histories
+    hist = next(h for h in cb.histories if h.scenario == env.scenario)
+    np.testing.assert_array_equal(hist.states, single.states)
+    np.testing.assert_array_equal(hist.wind_m_s, single.wind_m_s)
+    assert np.isfinite(hist.wind_m_s).all() and np.ptp(hist.wind_m_s[:, 0]) > 0.0  # gusts vary
+    assert hist.plant_params == single.plant_params and hist.plant_params["mass_kg"] != pytest.approx(0.027, abs=1e-12)

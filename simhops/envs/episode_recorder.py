@@ -33,7 +33,11 @@ class EpisodeRecorder:
         callback: receives ``on_initialization_start`` (first episode start), ``on_simulation_start/end``
             and ``on_initialization_end`` (:meth:`close`), or None.
 
-    Memory: N x ``builder.number_of_iterations`` x (17 + 4 + 1) x 8 bytes.
+    The histories carry the wind that acted in each step and the episode's true plant
+    (:attr:`SimulationHistory.plant_params`) when the records have them (``wind``,
+    ``start_wind``, ``plant_rows``), as the single env's do.
+
+    Memory: N x ``builder.number_of_iterations`` x (17 + 4 + 1 + 3) x 8 bytes.
     """
 
     def __init__(self, builder: ScenarioBuilder, physics: PhysicsParams, action_mode: str, num_envs: int,
@@ -48,6 +52,8 @@ class EpisodeRecorder:
         self._actions = np.full((t, n, 4), np.nan)
         self._active = np.zeros((t, n), dtype=np.int64)
         self._waypoints = np.zeros((n, builder.n_waypoints, 3))
+        self._wind = np.full((t, n, 3), np.nan)
+        self._plant_rows: list[np.ndarray | None] = [None] * n
         self._names = [""] * n
         self._setups: list[SimulationSetup | None] = [None] * n
         self._planner = AgentPlanner(action_mode)
@@ -72,6 +78,10 @@ class EpisodeRecorder:
             self._active[0, i] = 0
             self._waypoints[i] = record.waypoints[i]
             self._names[i] = random_scenario_name(record.course_rng[i])
+            self._wind[:, i] = np.nan
+            if record.start_wind is not None:
+                self._wind[0, i] = record.start_wind[i]
+            self._plant_rows[i] = None if record.plant_rows is None else np.array(record.plant_rows[i])
             if self._callback is not None:
                 setup = build_simulation_setup(self._scenario(i), self._physics)
                 if not self._initialized:
@@ -91,6 +101,8 @@ class EpisodeRecorder:
         self._actions[rows, stepped] = record.actions[stepped]
         self._states[rows + 1, stepped] = record.states[stepped]
         self._active[rows + 1, stepped] = record.waypoints_reached[stepped]
+        if record.wind is not None:
+            self._wind[rows + 1, stepped] = record.wind[stepped]
         histories = None
         finished = np.flatnonzero(record.done)
         if len(finished):
@@ -112,7 +124,8 @@ class EpisodeRecorder:
         crash_col[-1] = crash
         history = SimulationHistory.from_arrays(
             scenario, np.arange(t, dtype=np.int64) * scenario.time_step_us, self._states[:t, i].copy(), commands,
-            modes, self._active[:t, i].copy(), crash_col)
+            modes, self._active[:t, i].copy(), crash_col, wind_m_s=self._wind[:t, i].copy())
+        history.set_plant_row(self._plant_rows[i])
         if self._callback is not None:
             setup = self._setups[i] or build_simulation_setup(scenario, self._physics)
             self._setups[i] = None

@@ -14,7 +14,7 @@ from gymnasium.vector.vector_env import AutoresetMode
 
 from simhops.config import SimHopsConfig
 from simhops.config.memory import require_memory, vector_env_bytes
-from simhops.dynamics.kernels.layout import STATE_DIM
+from simhops.dynamics.kernels.layout import P_WIND_X, P_WIND_Z, STATE_DIM
 from simhops.dynamics.kernels.vector_step import (
     disturbance_arrays,
     vector_reset,
@@ -260,7 +260,7 @@ class SimHopsVectorEnv(VectorEnv):
                 stepped=ro["none"], step_index=ro["episode_step"], actions=_read_only(np.zeros((n, 4))),
                 states=ro["states"], waypoints_reached=ro["active"], done=ro["none"], crash=zeros,
                 episode_steps=zeros, started=mask, start_states=ro["states"], waypoints=ro["waypoints"],
-                course_rng=_read_only(rng_before))
+                course_rng=_read_only(rng_before), **self._wind_record())
             if self._recorder is not None:
                 self._recorder.on_reset(record)
             if self.on_record is not None:
@@ -369,7 +369,8 @@ class SimHopsVectorEnv(VectorEnv):
                 waypoints_reached=_read_only(np.where(done, self._final_active, self.active)),
                 done=_read_only(done.copy()), crash=_read_only(np.where(done, self._final_crash, 0)),
                 episode_steps=_read_only(np.where(done, self._final_steps, 0)), started=ro["reset_mask"],
-                start_states=ro["states"], waypoints=ro["waypoints"], course_rng=_read_only(rng_before))
+                start_states=ro["states"], waypoints=ro["waypoints"], course_rng=_read_only(rng_before),
+                **self._wind_record())
             if self._recorder is not None:
                 histories = self._recorder.on_step(record)
                 if histories is not None:
@@ -467,6 +468,16 @@ class SimHopsVectorEnv(VectorEnv):
         self._dist = self._dist._replace(rand=np.ascontiguousarray(params.physics.rand_array(), dtype=np.float64))
         if self._recorder is not None:
             self._recorder.builder = params.builder
+
+    def _wind_record(self) -> dict[str, np.ndarray]:
+        """``wind`` (of the last step), ``start_wind`` and ``plant_rows`` of a :class:`VectorStepRecord`."""
+        n = self.num_envs
+        if self._dist.enabled:
+            rows = self._dist.rows
+            return {"wind": self._dist.wind.copy(), "start_wind": rows[:, P_WIND_X:P_WIND_Z + 1] + self._dist.gust,
+                    "plant_rows": rows.copy()}
+        const = np.broadcast_to(self._phys[P_WIND_X:P_WIND_Z + 1], (n, 3))
+        return {"wind": const, "start_wind": const, "plant_rows": np.broadcast_to(self._phys, (n, self._phys.shape[0]))}
 
     # -- rendering ----------------------------------------------------------------------------
     def _record_trails(self, restarted: np.ndarray) -> None:

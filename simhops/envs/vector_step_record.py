@@ -29,6 +29,9 @@ class VectorStepRecord:
     | ``start_states`` | (N, 17) float64 | initial state of a started episode (rows of other sub-envs: current state) |
     | ``waypoints`` | (N, K, 3) float64 | course of a started episode, m (rows of other sub-envs: current course) |
     | ``course_rng`` | (N,) uint64 | course-RNG state a started episode's course was drawn from (names its scenario as the single env does) |
+    | ``wind`` | (N, 3) float64 or None | m/s, world ENU: wind (constant + gust) that acted during the step of a stepped sub-env |
+    | ``start_wind`` | (N, 3) float64 or None | m/s, world ENU: initial wind of a started episode |
+    | ``plant_rows`` | (N, PHYS_DIM) float64 or None | privileged: a started episode's true plant row (layout ``P_*``) |
     """
 
     stepped: np.ndarray
@@ -43,11 +46,14 @@ class VectorStepRecord:
     start_states: np.ndarray
     waypoints: np.ndarray
     course_rng: np.ndarray
+    wind: np.ndarray | None = None
+    start_wind: np.ndarray | None = None
+    plant_rows: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         for name in self.__dataclass_fields__:
             arr = getattr(self, name)
-            if arr.flags.writeable:
+            if arr is not None and arr.flags.writeable:
                 view = arr.view()
                 view.flags.writeable = False
                 object.__setattr__(self, name, view)

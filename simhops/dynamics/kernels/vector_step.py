@@ -8,8 +8,9 @@ N gives the same numbers as N single environments with the same seeds.
 ``dist`` is a :class:`DisturbanceArrays` (a numba structref-free ``namedtuple`` of arrays):
 ``enabled`` (bool: any disturbance or randomization on; when off nothing below is read),
 ``randomize`` (bool), ``rand`` (RAND_DIM,) spec, per-slot ``rows`` (N, PHYS_DIM) the episode's
-plant, ``gust`` (N, 3) m/s, ``fifo`` (N, MAX_LATENCY_STEPS + 1, 4) SI commands and
-``observed`` (N, 17) scratch for the noisy observed state.
+plant, ``gust`` (N, 3) m/s, ``fifo`` (N, MAX_LATENCY_STEPS + 1, 4) SI commands,
+``observed`` (N, 17) scratch for the noisy observed state and ``wind`` (N, 3) m/s (world ENU)
+the wind (constant + gust) that acted during each slot's last step.
 """
 
 from __future__ import annotations
@@ -26,7 +27,7 @@ from simhops.dynamics.kernels.layout import C_START_X, C_START_Y, C_START_Z, CRA
 from simhops.dynamics.kernels.observation import observation_one
 from simhops.dynamics.kernels.physics import denormalize_action, physics_step_one
 from simhops.dynamics.kernels.reward import reward_one
-from simhops.dynamics.kernels.layout import MAX_LATENCY_STEPS, PHYS_DIM, RAND_DIM, STATE_DIM
+from simhops.dynamics.kernels.layout import MAX_LATENCY_STEPS, P_WIND_X, P_WIND_Y, P_WIND_Z, PHYS_DIM, RAND_DIM, STATE_DIM
 
 
 class DisturbanceArrays(NamedTuple):
@@ -39,6 +40,7 @@ class DisturbanceArrays(NamedTuple):
     gust: np.ndarray
     fifo: np.ndarray
     observed: np.ndarray
+    wind: np.ndarray
 
 
 def disturbance_arrays(n: int, nominal: np.ndarray, rand: np.ndarray | None, enabled: bool,
@@ -47,7 +49,7 @@ def disturbance_arrays(n: int, nominal: np.ndarray, rand: np.ndarray | None, ena
     return DisturbanceArrays(bool(enabled), bool(randomize),
                              np.zeros(RAND_DIM) if rand is None else np.ascontiguousarray(rand, dtype=np.float64),
                              np.tile(np.asarray(nominal, dtype=np.float64), (n, 1)), np.zeros((n, 3)),
-                             np.zeros((n, MAX_LATENCY_STEPS + 1, 4)), np.zeros((n, STATE_DIM)))
+                             np.zeros((n, MAX_LATENCY_STEPS + 1, 4)), np.zeros((n, STATE_DIM)), np.zeros((n, 3)))
 
 
 @njit
@@ -126,6 +128,9 @@ def _vector_step(actions, mode, phys, dist, course, reward_p, n_obs_wp, max_step
             row = dist.rows[i]
             g = dist.gust[i]
             c0, c1, c2, c3, n0, n1, n2, n3 = pre_step_one(rng, i, row, c0, c1, c2, c3, step_idx[i], g, dist.fifo[i])
+            dist.wind[i, 0] = row[P_WIND_X] + g[0]
+            dist.wind[i, 1] = row[P_WIND_Y] + g[1]
+            dist.wind[i, 2] = row[P_WIND_Z] + g[2]
             physics_step_one(states[i], c0, c1, c2, c3, mode, row, g[0], g[1], g[2], n0, n1, n2, n3)
         else:
             physics_step_one(states[i], c0, c1, c2, c3, mode, phys)
