@@ -1,7 +1,8 @@
 """Time-to-policy: wall time and env steps for the default training recipe to reach 95 % and 99 % success.
 
 Trains PPO exactly as ``python train.py`` does (the default config, its training-only
-``train.env_overlay``) and, every ``--eval-every`` PPO updates, pauses the clock and flies
+``train.env_overlay`` and, when ``train.curriculum.enabled``, the same curriculum callback)
+and, every ``--eval-every`` PPO updates, pauses the clock and flies
 the deterministic policy once on each of a fixed held-out set of random courses of the
 *evaluation* config (seeds ``HELD_OUT_SEED_BASE + i``, never used by training: training
 streams are ``seed + env index``). Training stops at 99 % or at ``train.total_timesteps``.
@@ -50,7 +51,7 @@ def run(overrides: Sequence[str], eval_courses: int, eval_every: int) -> dict[st
 
     from simhops.config import load_config
     from simhops.train.policy_evaluation import evaluate_policy_success
-    from simhops.train.trainer import build_model, build_vec_env
+    from simhops.train.trainer import build_curriculum_callback, build_model, build_vec_env
     from simhops.train.training_config import training_env_config
 
     cfg = load_config(None, list(overrides))
@@ -90,7 +91,14 @@ def run(overrides: Sequence[str], eval_courses: int, eval_every: int) -> dict[st
     venv.seed(cfg.seed)
     model = build_model(cfg, venv)
     clock = _Clock()
-    model.learn(total_timesteps=cfg.train.total_timesteps, callback=clock, progress_bar=False)
+    callbacks: list[BaseCallback] = [clock]
+    curriculum = build_curriculum_callback(cfg)
+    if curriculum is not None:  # as the trainer: level 0 for the episodes learn() resets, then the gate / floor
+        curriculum.env = venv
+        curriculum.check_env()
+        curriculum.apply()
+        callbacks.append(curriculum)
+    model.learn(total_timesteps=cfg.train.total_timesteps, callback=callbacks, progress_bar=False)
     if not clock.stop:  # final point
         success = evaluate_policy_success(model, cfg, eval_courses, HELD_OUT_SEED_BASE).success_rate
         curve.append((clock.train_s, int(model.num_timesteps), success))

@@ -160,7 +160,7 @@ def test_terminated_on_completion_at_start(make_env, hover_action, physics):
     a = hover_action.astype(np.float64)
     qx, qy = state.array[4], state.array[5]
     expected = (10.0 * (0.0 - d1) + 10.0 - 0.001 * float(state.body_rates @ state.body_rates)
-                - 0.05 * 2.0 * (qx * qx + qy * qy) - 0.02 * float(a @ a) - 0.002)
+                - 0.05 * 2.0 * (qx * qx + qy * qy) - 0.15 * float(a @ a) - 0.002)
     assert reward == pytest.approx(expected, rel=1e-12, abs=1e-12)
     with pytest.raises(ResetNeeded):
         env.step(hover_action)
@@ -314,7 +314,7 @@ def test_reward_matches_documented_formula(make_env, hover_action, default_cfg):
     - tilt_penalty * (1 - cos tilt) - action_rate_penalty * |a_t - a_{t-1}|^2 - time_penalty."""
     rc = default_cfg.reward
     assert (rc.progress_weight, rc.waypoint_bonus, rc.rate_penalty, rc.time_penalty, rc.completion_bonus,
-            rc.tilt_penalty, rc.action_rate_penalty) == (10.0, 10.0, 0.001, 0.002, 0.0, 0.05, 0.02)
+            rc.tilt_penalty, rc.action_rate_penalty) == (10.0, 10.0, 0.001, 0.002, 0.0, 0.05, 0.15)
     env = make_env()
     env.reset(seed=3)
     u = env.unwrapped
@@ -337,5 +337,5 @@ def test_reward_matches_documented_formula(make_env, hover_action, default_cfg):
         tilt_term = 0.05 * 2.0 * (q[4] * q[4] + q[5] * q[5])  # 1 - cos tilt = 2 (qx^2 + qy^2)
         da = action.astype(np.float64) - last
         last = action.astype(np.float64)
-        expected = 10.0 * (d0 - d1) + 0.0 - rate_term - tilt_term - 0.02 * float(da @ da) - 0.002
+        expected = 10.0 * (d0 - d1) + 0.0 - rate_term - tilt_term - 0.15 * float(da @ da) - 0.002
         assert reward == pytest.approx(expected, rel=1e-9, abs=1e-12)

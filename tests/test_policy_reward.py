@@ -105,3 +105,15 @@ def test_sink_rate_hinge_only_charges_descents_past_the_limit():
         s[9] = vz
         got = reward_one(s, 0.0, 0, False, False, off, 0.0) - reward_one(s, 0.0, 0, False, False, on, 0.0)
         assert got == pytest.approx(charged, abs=1e-12)
+
+
+@pytest.mark.parametrize("overlay", [False, True])
+def test_a_whole_episode_of_time_penalty_costs_less_than_a_crash(overlay):
+    """No incentive to crash early: the time penalty summed over the longest episode (evaluation config, and
+    the training overlay's episodes) stays below the crash penalty, under the default weights."""
+    from simhops.scenario.scenario_builder import ScenarioBuilder
+    from simhops.train.training_config import training_env_config
+
+    cfg = training_env_config(CFG) if overlay else CFG
+    steps = ScenarioBuilder(cfg).number_of_iterations - 1
+    assert steps * cfg.reward.time_penalty < cfg.reward.crash_penalty

@@ -270,29 +270,30 @@ class RewardConfig(BaseModel):
     progress_weight: float = Field(10.0, ge=0.0, le=1e6, description="Reward per metre of progress toward the active waypoint [1/m], [0, 1e6].")
     waypoint_bonus: float = Field(10.0, ge=0.0, le=1e6, description="Reward per waypoint reached [-], [0, 1e6].")
     completion_bonus: float = Field(0.0, ge=0.0, le=1e6, description="Extra reward once when the course is completed, on top of the waypoint bonus [-], [0, 1e6].")
-    crash_penalty: float = Field(10.0, ge=0.0, le=1e6, description="Penalty on crash (subtracted) [-], [0, 1e6].")
+    crash_penalty: float = Field(50.0, ge=0.0, le=1e6, description="Penalty on crash (subtracted) [-], [0, 1e6].")
     rate_penalty: float = Field(0.001, ge=0.0, le=1e6, description="Penalty per (rad/s)^2 of squared body-rate norm [s^2/rad^2], [0, 1e6].")
     time_penalty: float = Field(0.002, ge=0.0, le=1e6, description="Penalty per env step [-], [0, 1e6].")
     tilt_penalty: float = Field(0.05, ge=0.0, le=1e6, description="Penalty per unit of (1 - cos tilt), per step [-], [0, 1e6].")
-    action_rate_penalty: float = Field(0.02, ge=0.0, le=1e6, description="Penalty per squared norm of the normalized action change, per step [-], [0, 1e6].")
+    action_rate_penalty: float = Field(0.15, ge=0.0, le=1e6, description="Penalty per squared norm of the normalized action change, per step [-], [0, 1e6].")
     tilt_limit_rad: float = Field(0.9, ge=0.0, le=3.14159, description="Tilt beyond which the tilt-limit hinge applies [rad], [0, pi].")
-    tilt_limit_penalty: float = Field(0.0, ge=0.0, le=1e6, description="Penalty per unit of (cos tilt_limit_rad - cos tilt) when tilted past the limit, per step [-], [0, 1e6].")
+    tilt_limit_penalty: float = Field(2.0, ge=0.0, le=1e6, description="Penalty per unit of (cos tilt_limit_rad - cos tilt) when tilted past the limit, per step [-], [0, 1e6].")
     descent_speed_limit_m_s: float = Field(1.5, ge=0.0, le=100.0, description="Descent speed (world -v_z) beyond which the sink-rate hinge applies [m/s], [0, 100].")
-    descent_speed_penalty: float = Field(0.0, ge=0.0, le=1e6, description="Penalty per m/s of descent speed beyond descent_speed_limit_m_s, per step [s/m], [0, 1e6].")
+    descent_speed_penalty: float = Field(2.0, ge=0.0, le=1e6, description="Penalty per m/s of descent speed beyond descent_speed_limit_m_s, per step [s/m], [0, 1e6].")
 
 
 #: the default recipe's training-only env overlay (cfg_default.yaml ``train.env_overlay``): harder courses
 #: than the evaluation default and mild domain randomization / disturbances (docs/physics_model.md)
 DEFAULT_TRAIN_ENV_OVERLAY: dict[str, Any] = {
     "scenario.hop_min_m": 0.3, "scenario.hop_max_m": 8.0, "scenario.min_altitude_m": 0.25, "scenario.duration_s": 30.0,
-    "randomization.mass": {"kind": "relative_uniform", "low": 0.9, "high": 1.15},
-    "randomization.thrust": {"kind": "relative_uniform", "low": 0.92, "high": 1.05},
-    "randomization.motor_tau": {"kind": "relative_uniform", "low": 0.8, "high": 1.6},
-    "randomization.latency": {"kind": "absolute_uniform", "low": 0, "high": 1.99},
-    "randomization.wind_speed": {"kind": "absolute_uniform", "low": 0.0, "high": 2.0},
-    "disturbances.gust_std_m_s": 0.5, "disturbances.obs_noise_position_m": 0.005,
-    "disturbances.obs_noise_velocity_m_s": 0.02, "disturbances.obs_noise_attitude_rad": 0.005,
-    "disturbances.obs_noise_body_rates_rad_s": 0.02,
+    "randomization.mass": {"kind": "relative_uniform", "low": 0.8, "high": 1.35},
+    "randomization.thrust": {"kind": "relative_uniform", "low": 0.85, "high": 1.05},
+    "randomization.motor_tau": {"kind": "relative_uniform", "low": 0.8, "high": 2.2},
+    "randomization.latency": {"kind": "absolute_uniform", "low": 0, "high": 2.99},
+    "randomization.wind_speed": {"kind": "absolute_uniform", "low": 0.0, "high": 3.5},
+    "randomization.gust_std": {"kind": "absolute_uniform", "low": 0.0, "high": 3.0},
+    "randomization.obs_noise_scale": {"kind": "relative_uniform", "low": 0.2, "high": 1.3},
+    "disturbances.obs_noise_position_m": 0.01, "disturbances.obs_noise_velocity_m_s": 0.05,
+    "disturbances.obs_noise_attitude_rad": 0.01, "disturbances.obs_noise_body_rates_rad_s": 0.05,
 }
 
 
@@ -322,7 +323,7 @@ class TrainConfig(BaseModel):
 
     model_config = _MODEL_CONFIG
 
-    total_timesteps: int = Field(3_000_000, ge=1, le=10**12, description="Total env steps to train [steps], [1, 1e12].")
+    total_timesteps: int = Field(10_000_000, ge=1, le=10**12, description="Total env steps to train [steps], [1, 1e12].")
     n_envs: int = Field(256, ge=1, le=65536, description="Parallel environments [-], 1..65536.")
     n_steps: int = Field(64, ge=1, le=1_000_000, description="Rollout length per env [steps], [1, 1e6].")
     batch_size: int = Field(4096, ge=1, le=2**31 - 1, description="Minibatch size [samples], >= 1 and <= n_steps * n_envs.")
