@@ -156,15 +156,11 @@ class SimHopsVectorEnv(VectorEnv):
                        + (", recording histories)" if recording else ")"),
                        "lower num_envs, scenario.duration_s or scenario.control_hz"
                        + (", or record no histories" if recording else ""))
-        self.physics = params.physics
-        self.builder = params.builder
+        self._use_episode_params(params)
         self.action_mode = params.action_mode
         self._mode_id = params.mode_id
         self.n_obs_waypoints = params.n_obs_waypoints
-        self._phys = params.phys
-        self._course = params.course
         self._reward = params.reward
-        self.max_episode_steps = params.max_episode_steps
         self.single_action_space = spaces.Box(-1.0, 1.0, shape=(4,), dtype=np.float32)
         self.privileged_plant_params = params.privileged_plant_params
         self.single_observation_space = policy_observation_space(self.n_obs_waypoints, self.privileged_plant_params)
@@ -460,14 +456,18 @@ class SimHopsVectorEnv(VectorEnv):
         params = self.check_episode_config(config)
         self.params = params
         self.config = params.config
+        self._use_episode_params(params)
+        self._dist = self._dist._replace(rand=np.ascontiguousarray(params.physics.rand_array(), dtype=np.float64))
+        if self._recorder is not None:
+            self._recorder.builder = params.builder
+
+    def _use_episode_params(self, params: EnvParams) -> None:
+        """What the in-kernel resets and steps read per episode: physics, scenarios, nominal row, course, time limit."""
         self.physics = params.physics
         self.builder = params.builder
         self._phys = params.phys
         self._course = params.course
         self.max_episode_steps = params.max_episode_steps
-        self._dist = self._dist._replace(rand=np.ascontiguousarray(params.physics.rand_array(), dtype=np.float64))
-        if self._recorder is not None:
-            self._recorder.builder = params.builder
 
     def _wind_record(self) -> dict[str, np.ndarray]:
         """``wind`` (of the last step), ``start_wind`` and ``plant_rows`` of a :class:`VectorStepRecord`."""

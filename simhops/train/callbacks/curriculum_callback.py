@@ -127,12 +127,7 @@ class CurriculumCallback(BaseCallback):
         self._env().env_method(SET_METHOD, self._configs[self.level])
 
     def _on_step(self) -> bool:
-        infos = self.locals.get("infos")
-        dones = self.locals.get("dones")
-        if infos is not None and dones is not None:
-            for i in np.flatnonzero(np.asarray(dones).reshape(-1)):
-                if i < len(infos):
-                    self.stats.record(infos[i])
+        self.stats.record_finished(self.locals.get("infos"), self.locals.get("dones"))
         return True
 
     def success_rate(self) -> float | None:

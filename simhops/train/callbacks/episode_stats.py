@@ -72,6 +72,17 @@ class RollingEpisodeStats:
         self.n_episodes += 1
         return True
 
+    def record_finished(self, infos: Any, dones: Any) -> int:
+        """Record the finished episodes of one vector-env step (SB3's ``infos`` list and ``dones``
+        (N,) array, as in a callback's ``locals``); returns how many had an ``episode`` entry."""
+        if infos is None or dones is None:
+            return 0
+        n = 0
+        for i in np.flatnonzero(np.asarray(dones).reshape(-1)):
+            if i < len(infos) and self.record(infos[i]):
+                n += 1
+        return n
+
     def means(self) -> dict[str, float]:
         """Rolling means keyed by :data:`PROGRESS_PATHS` (only those with data)."""
         out: dict[str, float] = {}

@@ -6,7 +6,6 @@ import sys
 import time
 from typing import Any, TextIO
 
-import numpy as np
 from stable_baselines3.common.callbacks import BaseCallback
 
 from simhops.train.callbacks.episode_stats import RollingEpisodeStats
@@ -54,12 +53,7 @@ class TrainingLogCallback(BaseCallback):
         self._steps0 = self.num_timesteps
 
     def _on_step(self) -> bool:
-        infos = self.locals.get("infos")
-        dones = self.locals.get("dones")
-        if infos is not None and dones is not None:
-            for i in np.flatnonzero(np.asarray(dones).reshape(-1)):
-                if i < len(infos):
-                    self.stats.record(infos[i])
+        self.stats.record_finished(self.locals.get("infos"), self.locals.get("dones"))
         return True
 
     def _on_rollout_end(self) -> None:
