@@ -24,6 +24,7 @@ about the recipe.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import sys
 import time
 from typing import Any, Sequence
@@ -98,7 +99,8 @@ def run(overrides: Sequence[str], eval_courses: int, eval_every: int) -> dict[st
         curriculum.check_env()
         curriculum.apply()
         callbacks.append(curriculum)
-    model.learn(total_timesteps=cfg.train.total_timesteps, callback=callbacks, progress_bar=False)
+    with contextlib.redirect_stdout(sys.stderr):  # stdout carries only the JSON line (the curriculum prints)
+        model.learn(total_timesteps=cfg.train.total_timesteps, callback=callbacks, progress_bar=False)
     if not clock.stop:  # final point
         success = evaluate_policy_success(model, cfg, eval_courses, HELD_OUT_SEED_BASE).success_rate
         curve.append((clock.train_s, int(model.num_timesteps), success))

@@ -41,7 +41,8 @@ def test_level_zero_is_the_base_config_and_full_level_is_the_overlay():
     zero = cur.level_overlay(0)
     assert zero["scenario.hop_max_m"] == cfg.scenario.hop_max_m == 3.0
     assert zero["scenario.duration_s"] == cfg.scenario.duration_s
-    assert zero["disturbances.gust_std_m_s"] == 0.0
+    assert zero["disturbances.obs_noise_position_m"] == cfg.disturbances.obs_noise_position_m == 0.0
+    assert zero["randomization.gust_std"] == {"kind": "absolute_uniform", "low": 0.0, "high": 0.0}
     # ranges off in the base config start degenerate: relative [1, 1], absolute wind speed [0, 0]
     assert zero["randomization.mass"] == {"kind": "relative_uniform", "low": 1.0, "high": 1.0}
     assert zero["randomization.wind_speed"] == {"kind": "absolute_uniform", "low": 0.0, "high": 0.0}
@@ -58,7 +59,8 @@ def test_start_values_are_used_and_middle_levels_interpolate():
     assert cur.level_overlay(2)["scenario.hop_max_m"] == pytest.approx(2.0 + 0.5 * (8.0 - 2.0))
     assert cur.level_overlay(0)["randomization.mass"] == {"kind": "relative_uniform", "low": 0.95, "high": 1.05}
     mid = cur.level_overlay(2)["randomization.mass"]
-    assert mid["low"] == pytest.approx(0.925) and mid["high"] == pytest.approx(1.1)
+    end = cfg.train.env_overlay["randomization.mass"]
+    assert mid["low"] == pytest.approx(0.5 * (0.95 + end["low"])) and mid["high"] == pytest.approx(0.5 * (1.05 + end["high"]))
 
 
 def test_int_keys_round_lists_interpolate_element_wise_and_other_values_switch_at_level_one():
@@ -80,7 +82,7 @@ def test_int_keys_round_lists_interpolate_element_wise_and_other_values_switch_a
 @given(levels=st.integers(1, 10), hop0=st.floats(3.0, 8.0), gust0=st.floats(0.0, 0.5), lat_end=st.integers(0, 10))
 def test_every_level_is_a_valid_config_and_values_move_monotonically(levels, hop0, gust0, lat_end):
     overlay = {**DEFAULT_TRAIN_ENV_OVERLAY, **EXTRA, "disturbances.latency_steps": lat_end}
-    cfg = _cfg(overlay, levels=levels, start={"scenario.hop_max_m": hop0, "disturbances.gust_std_m_s": gust0})
+    cfg = _cfg(overlay, levels=levels, start={"scenario.hop_max_m": hop0, "disturbances.obs_noise_position_m": gust0 * 0.02})
     cur = Curriculum.from_config(cfg)  # validates every level's config
     overlays = [cur.level_overlay(lv) for lv in range(levels + 1)]
     assert overlays[0]["scenario.hop_max_m"] == pytest.approx(hop0)

@@ -49,7 +49,7 @@ def test_training_overlay_is_training_only():
     train_cfg = training_env_config(cfg)
     assert cfg.randomization.mass.kind == "none" and cfg.disturbances.gust_std_m_s == 0.0
     assert cfg.scenario.hop_max_m == 3.0  # eval default (benchmark-v1's random_hops uses it)
-    assert train_cfg.randomization.mass.kind == "relative_uniform" and train_cfg.disturbances.gust_std_m_s > 0
+    assert train_cfg.randomization.mass.kind == "relative_uniform" and train_cfg.randomization.gust_std.high > 0
     assert train_cfg.scenario.hop_max_m >= 8.0 and train_cfg.scenario.min_altitude_m <= 0.3
     bare = SimHopsConfig(train={"env_overlay": {}})  # no overlay: the training envs run the config itself
     assert training_env_config(bare) is bare
