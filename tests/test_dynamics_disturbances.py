@@ -8,6 +8,7 @@ import pytest
 from gymnasium.vector.vector_env import AutoresetMode
 
 from simhops.config import load_config
+from simhops.config.everything_on import EVERYTHING_ON as EVERYTHING_ON_OVERRIDES
 from simhops.dynamics.kernels import layout as L
 from simhops.dynamics.physics.physics_params import PhysicsParams
 from simhops.envs.vector_env import SimHopsVectorEnv
@@ -17,22 +18,7 @@ from simhops.simulation.controller import DroneCommand, DroneController
 from simhops.dynamics.state import DroneState
 from simhops.simulation.simulation_time_controller import StepSimulationTimeController
 
-EVERYTHING_ON = [
-    "disturbances.wind_m_s=[1.0,-0.5,0.0]", "disturbances.gust_std_m_s=0.6", "disturbances.gust_tau_s=0.8",
-    "disturbances.obs_noise_position_m=0.02", "disturbances.obs_noise_velocity_m_s=0.05",
-    "disturbances.obs_noise_attitude_rad=0.01", "disturbances.obs_noise_body_rates_rad_s=0.05",
-    "disturbances.latency_steps=1", "disturbances.motor_noise=0.02",
-    "randomization.mass={kind: relative_uniform, low: 0.85, high: 1.15}",
-    "randomization.inertia={kind: relative_log_uniform, low: 0.8, high: 1.25}",
-    "randomization.thrust={kind: relative_uniform, low: 0.9, high: 1.1}",
-    "randomization.yaw_torque={kind: relative_uniform, low: 0.8, high: 1.2}",
-    "randomization.motor_tau={kind: relative_uniform, low: 0.7, high: 1.3}",
-    "randomization.drag={kind: relative_log_uniform, low: 0.5, high: 2.0}",
-    "randomization.latency={kind: absolute_uniform, low: 0, high: 2}",
-    "randomization.wind_speed={kind: absolute_uniform, low: 0.0, high: 2.0}",
-    "randomization.gust_std={kind: absolute_uniform, low: 0.0, high: 0.5}",
-    "randomization.obs_noise_scale={kind: relative_uniform, low: 0.5, high: 1.5}",
-]
+EVERYTHING_ON = list(EVERYTHING_ON_OVERRIDES)
 
 
 def _cfg(overrides=()):
