@@ -28,7 +28,8 @@ def _cfg(overrides=()):
 @pytest.mark.parametrize("mode", [AutoresetMode.SAME_STEP, AutoresetMode.NEXT_STEP])
 def test_vector_equals_single_envs_with_everything_on(mode):
     cfg = _cfg(EVERYTHING_ON)
-    n, seed = 4, 77
+    # 21 slots: a full 16-lane physics block (SIMD lanes) and a partial one (scalar remainder)
+    n, seed = 21, 77
     venv = SimHopsVectorEnv(n, config=cfg, autoreset_mode=mode)
     obs, info = venv.reset(seed=seed)
     envs = [WaypointsEnv(cfg) for _ in range(n)]

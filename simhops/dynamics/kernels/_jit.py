@@ -15,18 +15,22 @@ every kernel source file and drops the cached entries when any of them changed.
 from __future__ import annotations
 
 import hashlib
+import math
 import types
 from pathlib import Path
 
 import numba
+from llvmlite import ir as llvm_ir
+from numba.core import types as nbtypes
+from numba.extending import intrinsic
 
 from simhops.io.atomic import atomic_write_text
 
 #: file beside numba's cache entries holding the hash of the kernel sources they were built from
 CACHE_STAMP = "simhops_kernels.sha256"
 
-njit = numba.njit(cache=True, nogil=True)
-njit_inline = numba.njit(cache=True, nogil=True, inline="always")
+njit = numba.njit(cache=True, nogil=True, error_model="numpy")
+njit_inline = numba.njit(cache=True, nogil=True, error_model="numpy", inline="always")
 
 
 def batched(impl):
@@ -40,13 +44,13 @@ def batched(impl):
     ``parallel`` flag, so two variants of one function would share cache entries and the
     one compiled first (often the serial one, from a small env) would be loaded for both.
     """
-    parallel = numba.njit(cache=True, nogil=True, parallel=True)(impl)
+    parallel = numba.njit(cache=True, nogil=True, error_model="numpy", parallel=True)(impl)
     serial_impl = types.FunctionType(impl.__code__, impl.__globals__, impl.__name__ + "_serial",
                                      impl.__defaults__, impl.__closure__)
     serial_impl.__qualname__ = impl.__qualname__ + "_serial"
     serial_impl.__doc__ = impl.__doc__
     serial_impl.__module__ = impl.__module__
-    serial = numba.njit(cache=True, nogil=True)(serial_impl)
+    serial = numba.njit(cache=True, nogil=True, error_model="numpy")(serial_impl)
     return parallel, serial
 
 
@@ -93,5 +97,25 @@ def guard_kernel_cache(source_folder: Path | None = None, cache_folder: Path | N
     except OSError:
         return None
     return cache_folder
+
+
+
+@intrinsic
+def _llvm_sqrt(typingctx, x):
+    sig = nbtypes.float64(nbtypes.float64)
+
+    def codegen(context, builder, signature, args):
+        fn = builder.module.declare_intrinsic("llvm.sqrt", [llvm_ir.DoubleType()])
+        return builder.call(fn, [args[0]])
+
+    return sig, codegen
+
+
+#: ``sqrt(x)``: IEEE square root of a float64 (NaN for x < 0) for the kernels. Compiled, it is
+#: LLVM's ``llvm.sqrt`` intrinsic: numba lowers ``math.sqrt`` / ``np.sqrt`` to a call of libm's
+#: ``sqrt``, which may set ``errno``, so LLVM does not vectorize a loop that calls it. Both round
+#: correctly, so the numbers are the same. With ``NUMBA_DISABLE_JIT=1`` it is ``math.sqrt``
+#: (which raises ValueError for x < 0 where the compiled kernels give NaN).
+sqrt = math.sqrt if numba.config.DISABLE_JIT else _llvm_sqrt
 
 guard_kernel_cache()

@@ -132,7 +132,8 @@ def randomize_params_one(rng, i, nominal, rand, out):
         dx = _draw(rng, i, rand, RQ_DRAG, nominal[P_DRAG_X])
         f = _ratio(dx, nominal[P_DRAG_X])
         out[P_DRAG_X] = dx
-        out[P_DRAG_Y] = nominal[P_DRAG_Y] * f if nominal[P_DRAG_X] != 0.0 else dx
+        # an axisymmetric airframe stays exactly axisymmetric (the physics kernel's fast drag path)
+        out[P_DRAG_Y] = dx if nominal[P_DRAG_Y] == nominal[P_DRAG_X] else nominal[P_DRAG_Y] * f
         out[P_DRAG_Z] = nominal[P_DRAG_Z] * f if nominal[P_DRAG_X] != 0.0 else dx
     if int(rand[3 * RQ_LATENCY]) != RAND_OFF:
         kind = int(rand[3 * RQ_LATENCY])

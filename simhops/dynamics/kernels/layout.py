@@ -61,6 +61,32 @@ P_MOTOR_NOISE = 42  # N per T_max: motor-command noise std as a fraction of T_ma
 P_CONTROL_DT = 43   # s, control step
 PHYS_DIM = 44
 
+# lane block of the physics kernel: LANES drones side by side (structure of arrays), so the
+# compiler runs one sub-step of several drones in SIMD registers; row r of lane j is
+# blk[r * LANES + j]
+LANES = 16
+B_STATE = 0         # rows 0..16: the drone state (layout above)
+B_U = 17            # rows 17..20: normalized rotor speeds u_i = w_i / w_max = sqrt(T_i / T_max)
+B_CMD = 21          # rows 21..24: the command (SI)
+B_NOISE = 25        # rows 25..28: motor-command noise (N)
+B_WIND = 29         # rows 29..31: wind of this control step, constant + gust (m/s, world ENU)
+B_IM = 32           # 1/kg, inverse mass
+B_GRAVITY = 33      # m/s^2
+B_IXX = 34          # kg m^2, rows 34..36: Ixx, Iyy, Izz
+B_TMAX = 37         # N
+B_INV_TMAX = 38     # 1/N
+B_YAW_K = 39        # m
+B_ARM = 40          # m
+B_INV4A = 41        # 1/m, 1 / (4 arm)
+B_INV4K = 42        # 1/m, 1 / (4 yaw_k)
+B_KP = 43           # rows 43..45: I * Kp (kg m^2/s)
+B_KD = 46           # rows 46..48: Kd
+B_ROTOR = 49        # rows 49..54: alpha, b1, b2 spin-up, then spin-down
+B_DRAG = 55         # rows 55..57: N/(m/s)
+B_PROP_R = 58       # m
+BLOCK_ROWS = 59
+BLOCK_SIZE = BLOCK_ROWS * LANES
+
 # action latency FIFO: at most this many control steps
 MAX_LATENCY_STEPS = 10
 

@@ -1,9 +1,11 @@
 """Fused kernels of the batched environment: reset and step N drones in one call.
 
 They call the same per-drone functions as the single-env closed loop
-(:func:`~.physics.physics_step_one`, :func:`~.course.track_course_one`,
-:func:`~.reward.reward_one`, :func:`~.observation.observation_one`), so a vector of
-N gives the same numbers as N single environments with the same seeds.
+(:func:`~.course.track_course_one`, :func:`~.reward.reward_one`,
+:func:`~.observation.observation_one`) and the same physics, which flies each drone as a
+lane of a SIMD block (:func:`~.physics.physics_step_lanes`; the single env is a block of one
+lane), so a vector of N gives the same numbers as N single environments with the same seeds.
+The step kernel threads over chunks of ``LANES``-drone blocks.
 
 ``dist`` is a :class:`DisturbanceArrays` (a numba structref-free ``namedtuple`` of arrays):
 ``enabled`` (bool: any disturbance or randomization on; when off nothing below is read),
@@ -23,9 +25,27 @@ from numba import prange
 from simhops.dynamics.kernels._jit import batched, njit
 from simhops.dynamics.kernels.course import distance_to, sample_course_one, track_course_one
 from simhops.dynamics.kernels.disturbance import begin_episode_one, noisy_state_one, pre_step_one
-from simhops.dynamics.kernels.layout import C_START_X, C_START_Y, C_START_Z, CRASH_NONE, P_TMAX, P_MASS, P_GRAVITY
+from simhops.dynamics.kernels.layout import (
+    BLOCK_SIZE,
+    C_START_X,
+    C_START_Y,
+    C_START_Z,
+    CRASH_NONE,
+    LANES,
+    P_DT_SUB,
+    P_GRAVITY,
+    P_GROUND_EFFECT,
+    P_MASS,
+    P_N_SUB,
+)
 from simhops.dynamics.kernels.observation import observation_one
-from simhops.dynamics.kernels.physics import denormalize_action, physics_step_one
+from simhops.dynamics.kernels.physics import (
+    BLOCKS_PER_CHUNK,
+    denormalize_action,
+    lane_load,
+    lane_store,
+    physics_step_lanes,
+)
 from simhops.dynamics.kernels.reward import reward_one
 from simhops.dynamics.kernels.layout import MAX_LATENCY_STEPS, P_WIND_X, P_WIND_Y, P_WIND_Z, PHYS_DIM, RAND_DIM, STATE_DIM
 
@@ -104,64 +124,94 @@ def _vector_step(actions, mode, phys, dist, course, reward_p, n_obs_wp, max_step
                  rng, states, waypoints, n_waypoints, active, prev_dist, step_idx, last_action, needs_reset,
                  obs_out, rew_out, term_out, trunc_out, final_obs_out, final_active, final_crash, final_steps,
                  final_states, reset_out):
-    for i in prange(states.shape[0]):
-        reset_out[i] = False
-        if needs_reset[i]:
-            # next-step autoreset: this call only resets slot i, its action is ignored
+    n = states.shape[0]
+    dt, n_sub, ground_effect = phys[P_DT_SUB], int(phys[P_N_SUB]), phys[P_GROUND_EFFECT] != 0.0
+    n_blocks = (n + LANES - 1) // LANES
+    n_chunks = (n_blocks + BLOCKS_PER_CHUNK - 1) // BLOCKS_PER_CHUNK
+    for chunk in prange(n_chunks):
+        # per chunk of blocks: one lane block of the physics, the slots in its lanes, their action change
+        blk = np.empty(BLOCK_SIZE)
+        lane_slot = np.empty(LANES, np.int64)
+        lane_da2 = np.empty(LANES)
+        for b in range(chunk * BLOCKS_PER_CHUNK, min(n_blocks, (chunk + 1) * BLOCKS_PER_CHUNK)):
+            n_lanes = 0
+            for i in range(b * LANES, min(n, (b + 1) * LANES)):
+                reset_out[i] = False
+                if needs_reset[i]:
+                    # next-step autoreset: this call only resets slot i, its action is ignored
+                    _reset_slot(i, rng, course, phys, dist, mode, n_obs_wp, states, waypoints, n_waypoints, active,
+                                prev_dist, step_idx, last_action, obs_out)
+                    needs_reset[i] = False
+                    rew_out[i] = 0.0
+                    term_out[i] = False
+                    trunc_out[i] = False
+                    reset_out[i] = True
+                    continue
+                da2 = 0.0
+                for m in range(4):
+                    a_m = min(max(actions[i, m], -1.0), 1.0)
+                    da2 += (a_m - last_action[i, m]) ** 2
+                    last_action[i, m] = a_m
+                # the action maps to SI with the nominal airframe (the policy's interface)
+                c0, c1, c2, c3 = denormalize_action(last_action[i, 0], last_action[i, 1], last_action[i, 2],
+                                                    last_action[i, 3], mode, phys)
+                if dist.enabled:
+                    row = dist.rows[i]
+                    g = dist.gust[i]
+                    c0, c1, c2, c3, n0, n1, n2, n3 = pre_step_one(rng, i, row, c0, c1, c2, c3, step_idx[i], g,
+                                                                  dist.fifo[i])
+                    dist.wind[i, 0] = row[P_WIND_X] + g[0]
+                    dist.wind[i, 1] = row[P_WIND_Y] + g[1]
+                    dist.wind[i, 2] = row[P_WIND_Z] + g[2]
+                    lane_load(blk, n_lanes, states[i], c0, c1, c2, c3, row, g[0], g[1], g[2], n0, n1, n2, n3)
+                else:
+                    lane_load(blk, n_lanes, states[i], c0, c1, c2, c3, phys, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+                lane_slot[n_lanes] = i
+                lane_da2[n_lanes] = da2
+                n_lanes += 1
+            physics_step_lanes(blk, n_lanes, mode, dt, n_sub, ground_effect)
+            for j in range(n_lanes):
+                i = lane_slot[j]
+                lane_store(blk, j, states[i])
+                _after_physics(i, lane_da2[j], mode, phys, dist, course, reward_p, n_obs_wp, max_steps, same_step,
+                               rng, states, waypoints, n_waypoints, active, prev_dist, step_idx, last_action,
+                               needs_reset, obs_out, rew_out, term_out, trunc_out, final_obs_out, final_active,
+                               final_crash, final_steps, final_states, reset_out)
+
+
+@njit
+def _after_physics(i, da2, mode, phys, dist, course, reward_p, n_obs_wp, max_steps, same_step, rng, states, waypoints,
+                   n_waypoints, active, prev_dist, step_idx, last_action, needs_reset, obs_out, rew_out, term_out,
+                   trunc_out, final_obs_out, final_active, final_crash, final_steps, final_states, reset_out):
+    """Slot ``i`` after its physics step: waypoint tracking, reward, episode end, observation, autoreset."""
+    a, rn, pr, d, c = track_course_one(states[i], waypoints[i], n_waypoints[i], active[i], prev_dist[i], course)
+    active[i] = a
+    prev_dist[i] = d
+    step_idx[i] += 1
+    completed = a >= n_waypoints[i]
+    crashed = c != CRASH_NONE
+    rew_out[i] = reward_one(states[i], pr, rn, completed, crashed, reward_p, da2)
+    term = completed or crashed
+    trunc = step_idx[i] >= max_steps
+    term_out[i] = term
+    trunc_out[i] = trunc
+    if dist.enabled:
+        noisy_state_one(rng, i, dist.rows[i], states[i], dist.observed[i])
+        observation_one(dist.observed[i], waypoints[i], n_waypoints[i], a, last_action[i], n_obs_wp, obs_out[i])
+    else:
+        observation_one(states[i], waypoints[i], n_waypoints[i], a, last_action[i], n_obs_wp, obs_out[i])
+    if term or trunc:
+        final_active[i] = a
+        final_crash[i] = c
+        final_steps[i] = step_idx[i]
+        final_states[i, :] = states[i]
+        if same_step:
+            final_obs_out[i, :] = obs_out[i]
             _reset_slot(i, rng, course, phys, dist, mode, n_obs_wp, states, waypoints, n_waypoints, active,
                         prev_dist, step_idx, last_action, obs_out)
-            needs_reset[i] = False
-            rew_out[i] = 0.0
-            term_out[i] = False
-            trunc_out[i] = False
             reset_out[i] = True
-            continue
-        da2 = 0.0
-        for m in range(4):
-            a_m = min(max(actions[i, m], -1.0), 1.0)
-            da2 += (a_m - last_action[i, m]) ** 2
-            last_action[i, m] = a_m
-        # the action maps to SI with the nominal airframe (the policy's interface)
-        c0, c1, c2, c3 = denormalize_action(last_action[i, 0], last_action[i, 1], last_action[i, 2],
-                                            last_action[i, 3], mode, phys)
-        if dist.enabled:
-            row = dist.rows[i]
-            g = dist.gust[i]
-            c0, c1, c2, c3, n0, n1, n2, n3 = pre_step_one(rng, i, row, c0, c1, c2, c3, step_idx[i], g, dist.fifo[i])
-            dist.wind[i, 0] = row[P_WIND_X] + g[0]
-            dist.wind[i, 1] = row[P_WIND_Y] + g[1]
-            dist.wind[i, 2] = row[P_WIND_Z] + g[2]
-            physics_step_one(states[i], c0, c1, c2, c3, mode, row, g[0], g[1], g[2], n0, n1, n2, n3)
         else:
-            physics_step_one(states[i], c0, c1, c2, c3, mode, phys)
-        a, rn, pr, d, c = track_course_one(states[i], waypoints[i], n_waypoints[i], active[i], prev_dist[i], course)
-        active[i] = a
-        prev_dist[i] = d
-        step_idx[i] += 1
-        completed = a >= n_waypoints[i]
-        crashed = c != CRASH_NONE
-        rew_out[i] = reward_one(states[i], pr, rn, completed, crashed, reward_p, da2)
-        term = completed or crashed
-        trunc = step_idx[i] >= max_steps
-        term_out[i] = term
-        trunc_out[i] = trunc
-        if dist.enabled:
-            noisy_state_one(rng, i, dist.rows[i], states[i], dist.observed[i])
-            observation_one(dist.observed[i], waypoints[i], n_waypoints[i], a, last_action[i], n_obs_wp, obs_out[i])
-        else:
-            observation_one(states[i], waypoints[i], n_waypoints[i], a, last_action[i], n_obs_wp, obs_out[i])
-        if term or trunc:
-            final_active[i] = a
-            final_crash[i] = c
-            final_steps[i] = step_idx[i]
-            final_states[i, :] = states[i]
-            if same_step:
-                final_obs_out[i, :] = obs_out[i]
-                _reset_slot(i, rng, course, phys, dist, mode, n_obs_wp, states, waypoints, n_waypoints, active,
-                            prev_dist, step_idx, last_action, obs_out)
-                reset_out[i] = True
-            else:
-                needs_reset[i] = True
+            needs_reset[i] = True
 
 
 #: One control step of N envs with autoreset (same-step or next-step); see SimHopsVectorEnv.
