@@ -10,7 +10,7 @@ the flight dome (|p| > dome radius, a sphere around the world origin).
 from __future__ import annotations
 
 import numpy as np
-from simhops.dynamics.kernels._jit import njit
+from simhops.dynamics.kernels._jit import njit, njit_inline
 from simhops.dynamics.kernels.layout import (
     C_DOME,
     C_HOP_MAX,
@@ -72,7 +72,7 @@ def sample_course_one(rng, i, course, waypoints, n_waypoints):
         prev_x, prev_y, prev_z = x, y, z
 
 
-@njit
+@njit_inline
 def distance_to(s, waypoints, k):
     """Distance (m) from the drone position ``s[0:3]`` to waypoint ``k``."""
     dx = waypoints[k, 0] - s[0]
@@ -81,7 +81,7 @@ def distance_to(s, waypoints, k):
     return np.sqrt(dx * dx + dy * dy + dz * dz)
 
 
-@njit
+@njit_inline
 def crash_code_one(s, course):
     """Crash cause of state ``s`` (17,): CRASH_NONE, _GROUND, _DOME or _NONFINITE."""
     for j in range(13):
@@ -94,7 +94,7 @@ def crash_code_one(s, course):
     return CRASH_NONE
 
 
-@njit
+@njit_inline
 def track_course_one(s, waypoints, n_waypoints, active, prev_dist, course):
     """Update course progress after the drone moved to state ``s``.
 

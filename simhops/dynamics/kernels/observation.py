@@ -28,7 +28,7 @@ def _put(out, j, x):
     out[j] = min(max(x, -OBS_LIMIT), OBS_LIMIT)
 
 
-@njit
+@njit_inline
 def observation_one(s, waypoints, n_waypoints, active, last_action, n_obs_wp, out):
     """Write the observation of one drone into ``out`` (3 * n_obs_wp + 20,)."""
     qw, qx, qy, qz = s[3], s[4], s[5], s[6]

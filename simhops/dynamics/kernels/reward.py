@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simhops.dynamics.kernels._jit import njit
+from simhops.dynamics.kernels._jit import njit, njit_inline
 from simhops.dynamics.kernels.layout import (
     R_ACTION_RATE,
     R_DESCENT,
@@ -19,7 +19,7 @@ from simhops.dynamics.kernels.layout import (
 )
 
 
-@njit
+@njit_inline
 def reward_one(s, progress, reached_now, completed, crashed, reward, action_delta_sq):
     """Reward of one step.
 

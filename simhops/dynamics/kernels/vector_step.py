@@ -22,7 +22,7 @@ from typing import NamedTuple
 import numpy as np
 from numba import prange
 
-from simhops.dynamics.kernels._jit import batched, njit
+from simhops.dynamics.kernels._jit import batched, njit, njit_inline
 from simhops.dynamics.kernels.course import distance_to, sample_course_one, track_course_one
 from simhops.dynamics.kernels.disturbance import begin_episode_one, noisy_state_one, pre_step_one
 from simhops.dynamics.kernels.layout import (
@@ -179,7 +179,7 @@ def _vector_step(actions, mode, phys, dist, course, reward_p, n_obs_wp, max_step
                                final_crash, final_steps, final_states, reset_out)
 
 
-@njit
+@njit_inline
 def _after_physics(i, da2, mode, phys, dist, course, reward_p, n_obs_wp, max_steps, same_step, rng, states, waypoints,
                    n_waypoints, active, prev_dist, step_idx, last_action, needs_reset, obs_out, rew_out, term_out,
                    trunc_out, final_obs_out, final_active, final_crash, final_steps, final_states, reset_out):
