@@ -538,9 +538,11 @@ class SimHopsVectorEnv(VectorEnv):
         if not any_done or self.autoreset_mode != AutoresetMode.SAME_STEP:
             return infos
         final_obs = np.full(n, None, dtype=object)
-        for i in np.flatnonzero(done):
-            final_obs[i] = (self._final_obs[i].copy() if privileged_before is None
-                            else np.concatenate((self._final_obs[i], privileged_before[i])))
+        idx = np.flatnonzero(done)
+        rows = (self._final_obs[idx] if privileged_before is None  # one copy; each entry a row view of it
+                else np.concatenate((self._final_obs[idx], privileged_before[idx]), axis=1))
+        for j, i in enumerate(idx.tolist()):
+            final_obs[i] = rows[j]
         infos["final_obs"] = final_obs
         infos["_final_obs"] = done.copy()
         infos["final_info"] = {
