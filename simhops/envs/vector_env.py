@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any, Callable, Sequence
 
+import numba
 import numpy as np
 from gymnasium import spaces
 from gymnasium.utils import seeding
@@ -42,6 +44,12 @@ def _read_only(a: np.ndarray) -> np.ndarray:
     a.flags.writeable = False
     return a
 
+
+
+def _kernel_errstate():
+    """Silence numpy's overflow warning for the uint64 RNG arithmetic when the kernels run as Python
+    (``NUMBA_DISABLE_JIT=1``); compiled, there is nothing to silence (and ``np.errstate`` costs ~1 us a step)."""
+    return np.errstate(over="ignore") if numba.config.DISABLE_JIT else contextlib.nullcontext()
 
 class SimHopsVectorEnv(VectorEnv):
     """``num_envs`` independent :class:`~simhops.envs.waypoints_env.WaypointsEnv` copies in arrays.
@@ -341,7 +349,7 @@ class SimHopsVectorEnv(VectorEnv):
             before = self.episode_step.copy()
             rng_before = self._rng.copy()
         same_step = self.autoreset_mode == AutoresetMode.SAME_STEP
-        with np.errstate(over="ignore"):  # uint64 RNG wrap-around in resets (only with NUMBA_DISABLE_JIT=1)
+        with _kernel_errstate():  # uint64 RNG wrap-around in resets (only with NUMBA_DISABLE_JIT=1)
             self._step_kernel(a, self._mode_id, self._phys, self._dist, self._course, self._reward, self.n_obs_waypoints,
                               self.max_episode_steps, same_step, self._rng,
                               self.states, self.waypoints, self.n_waypoints, self.active, self.prev_dist,
