@@ -21,7 +21,7 @@ from simhops.dynamics.kernels._jit import njit, njit_inline
 from simhops.dynamics.kernels.layout import OBS_LIMIT
 
 
-@njit_inline
+@njit
 def _put(out, j, x):
     if not np.isfinite(x):
         x = 0.0
