@@ -452,7 +452,8 @@ def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wi
     """
     blk = np.empty(BLOCK_SIZE)
     lane_load(blk, 0, s, c0, c1, c2, c3, params, wind_x, wind_y, wind_z, noise0, noise1, noise2, noise3)
-    physics_step_lanes(blk, 1, mode, params[P_DT_SUB], int(params[P_N_SUB]), params[P_GROUND_EFFECT] != 0.0)
+    dt, n_sub, ground_effect = block_settings(params)
+    physics_step_lanes(blk, 1, mode, dt, n_sub, ground_effect)
     lane_store(blk, 0, s)
 
 
@@ -460,22 +461,42 @@ def physics_step_one(s, c0, c1, c2, c3, mode, params, wind_x=0.0, wind_y=0.0, wi
 BLOCKS_PER_CHUNK = 8
 
 
-def _physics_step(states, commands, mode, params):
+@njit_inline
+def n_chunks(n):
+    """Work items of a threaded kernel over ``n`` drones: chunks of BLOCKS_PER_CHUNK lane blocks."""
+    return ((n + LANES - 1) // LANES + BLOCKS_PER_CHUNK - 1) // BLOCKS_PER_CHUNK
+
+
+@njit_inline
+def block_settings(params):
+    """The uniform settings of a lane block from a parameter row: (dt_sub (s), sub-steps, ground effect)."""
+    return params[P_DT_SUB], int(params[P_N_SUB]), params[P_GROUND_EFFECT] != 0.0
+
+
+@njit_inline
+def _fly_chunk(chunk, states, inputs, normalized, mode, params):
+    """Drones of work item ``chunk``, a lane block at a time, one control step; ``inputs`` (N, 4) are
+    normalized actions when ``normalized``, else SI commands."""
     n = states.shape[0]
-    dt, n_sub, ground_effect = params[P_DT_SUB], int(params[P_N_SUB]), params[P_GROUND_EFFECT] != 0.0
-    n_blocks = (n + LANES - 1) // LANES
-    n_chunks = (n_blocks + BLOCKS_PER_CHUNK - 1) // BLOCKS_PER_CHUNK
-    for chunk in prange(n_chunks):
-        blk = np.empty(BLOCK_SIZE)
-        for b in range(chunk * BLOCKS_PER_CHUNK, min(n_blocks, (chunk + 1) * BLOCKS_PER_CHUNK)):
-            lo = b * LANES
-            hi = min(n, lo + LANES)
-            for i in range(lo, hi):
-                lane_load(blk, i - lo, states[i], commands[i, 0], commands[i, 1], commands[i, 2], commands[i, 3],
-                          params, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-            physics_step_lanes(blk, hi - lo, mode, dt, n_sub, ground_effect)
-            for i in range(lo, hi):
-                lane_store(blk, i - lo, states[i])
+    dt, n_sub, ground_effect = block_settings(params)
+    blk = np.empty(BLOCK_SIZE)
+    for lo in range(chunk * BLOCKS_PER_CHUNK * LANES, min(n, (chunk + 1) * BLOCKS_PER_CHUNK * LANES), LANES):
+        hi = min(n, lo + LANES)
+        for i in range(lo, hi):
+            if normalized:
+                c0, c1, c2, c3 = denormalize_action(inputs[i, 0], inputs[i, 1], inputs[i, 2], inputs[i, 3], mode,
+                                                    params)
+            else:
+                c0, c1, c2, c3 = inputs[i, 0], inputs[i, 1], inputs[i, 2], inputs[i, 3]
+            lane_load(blk, i - lo, states[i], c0, c1, c2, c3, params, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
+        physics_step_lanes(blk, hi - lo, mode, dt, n_sub, ground_effect)
+        for i in range(lo, hi):
+            lane_store(blk, i - lo, states[i])
+
+
+def _physics_step(states, commands, mode, params):
+    for chunk in prange(n_chunks(states.shape[0])):
+        _fly_chunk(chunk, states, commands, False, mode, params)
 
 
 #: ``physics_step(states (N, 17), commands (N, 4) SI, mode, params)``: in place, threads over blocks of N.
@@ -484,22 +505,8 @@ physics_step, physics_step_serial = batched(_physics_step)
 
 
 def _physics_step_normalized(states, actions, mode, params):
-    n = states.shape[0]
-    dt, n_sub, ground_effect = params[P_DT_SUB], int(params[P_N_SUB]), params[P_GROUND_EFFECT] != 0.0
-    n_blocks = (n + LANES - 1) // LANES
-    n_chunks = (n_blocks + BLOCKS_PER_CHUNK - 1) // BLOCKS_PER_CHUNK
-    for chunk in prange(n_chunks):
-        blk = np.empty(BLOCK_SIZE)
-        for b in range(chunk * BLOCKS_PER_CHUNK, min(n_blocks, (chunk + 1) * BLOCKS_PER_CHUNK)):
-            lo = b * LANES
-            hi = min(n, lo + LANES)
-            for i in range(lo, hi):
-                c0, c1, c2, c3 = denormalize_action(actions[i, 0], actions[i, 1], actions[i, 2], actions[i, 3],
-                                                    mode, params)
-                lane_load(blk, i - lo, states[i], c0, c1, c2, c3, params, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
-            physics_step_lanes(blk, hi - lo, mode, dt, n_sub, ground_effect)
-            for i in range(lo, hi):
-                lane_store(blk, i - lo, states[i])
+    for chunk in prange(n_chunks(states.shape[0])):
+        _fly_chunk(chunk, states, actions, True, mode, params)
 
 
 #: Physics only, from normalized actions (N, 4): the ceiling the benchmarks compare against.

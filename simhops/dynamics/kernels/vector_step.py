@@ -32,18 +32,17 @@ from simhops.dynamics.kernels.layout import (
     C_START_Z,
     CRASH_NONE,
     LANES,
-    P_DT_SUB,
     P_GRAVITY,
-    P_GROUND_EFFECT,
     P_MASS,
-    P_N_SUB,
 )
 from simhops.dynamics.kernels.observation import observation_one
 from simhops.dynamics.kernels.physics import (
     BLOCKS_PER_CHUNK,
+    block_settings,
     denormalize_action,
     lane_load,
     lane_store,
+    n_chunks,
     physics_step_lanes,
 )
 from simhops.dynamics.kernels.reward import reward_one
@@ -112,7 +111,7 @@ def _vector_reset(mask, rng, course, phys, dist, mode, n_obs_wp, states, waypoin
                   step_idx, last_action, obs_out):
     n = states.shape[0]
     chunk = BLOCKS_PER_CHUNK * LANES
-    for c in prange((n + chunk - 1) // chunk):
+    for c in prange(n_chunks(n)):
         _reset_slots(c * chunk, min(n, (c + 1) * chunk), mask, rng, course, phys, dist, mode, n_obs_wp, states,
                      waypoints, n_waypoints, active, prev_dist, step_idx, last_action, obs_out)
 
@@ -141,17 +140,15 @@ def _vector_step(actions, mode, phys, dist, course, reward_p, n_obs_wp, max_step
     # chunk, with array views inside) costs reference-count updates and argument passing of the
     # ~30 arrays, as much as the physics itself
     n = states.shape[0]
-    dt, n_sub, ground_effect = phys[P_DT_SUB], int(phys[P_N_SUB]), phys[P_GROUND_EFFECT] != 0.0
-    n_blocks = (n + LANES - 1) // LANES
-    n_chunks = (n_blocks + BLOCKS_PER_CHUNK - 1) // BLOCKS_PER_CHUNK
-    for chunk in prange(n_chunks):
+    dt, n_sub, ground_effect = block_settings(phys)
+    for chunk in prange(n_chunks(n)):
         # per chunk of blocks: one lane block of the physics, the slots in its lanes, their action change
         blk = np.empty(BLOCK_SIZE)
         lane_slot = np.empty(LANES, np.int64)
         lane_da2 = np.empty(LANES)
-        for b in range(chunk * BLOCKS_PER_CHUNK, min(n_blocks, (chunk + 1) * BLOCKS_PER_CHUNK)):
+        for lo in range(chunk * BLOCKS_PER_CHUNK * LANES, min(n, (chunk + 1) * BLOCKS_PER_CHUNK * LANES), LANES):
             n_lanes = 0
-            for i in range(b * LANES, min(n, (b + 1) * LANES)):
+            for i in range(lo, min(n, lo + LANES)):
                 reset_out[i] = False
                 if needs_reset[i]:
                     # next-step autoreset: this call only resets slot i, its action is ignored
