@@ -193,7 +193,7 @@ def begin_episode_one(rng, i, nominal, rand, randomize, mode, row, gust, fifo):
         hover_command_one(mode, nominal, fifo[k])
 
 
-@njit
+@njit_inline
 def pre_step_one(rng, i, row, c0, c1, c2, c3, step, gust, fifo):
     """Disturb one control step's SI command ``c``: returns ``(c0, c1, c2, c3, n0, n1, n2, n3)``
     the delayed command and the motor-command noise (N); updates ``gust`` (3,) in place."""
@@ -227,7 +227,7 @@ def pre_step_one(rng, i, row, c0, c1, c2, c3, step, gust, fifo):
     return c0, c1, c2, c3, n0, n1, n2, n3
 
 
-@njit
+@njit_inline
 def noisy_state_one(rng, i, row, s, out):
     """Write the observed state into ``out`` (17,): ``s`` plus observation noise (switched-off
     channels draw nothing). Attitude noise rotates the body by a small random rotation vector."""
