@@ -84,13 +84,8 @@ def uniform(rng, i, lo, hi):
 
 
 @njit_inline
-def normal(rng, i):
-    """A standard normal draw from slot ``i`` (256-layer ziggurat, see the module docstring).
-
-    The fast path (~99 % of the draws: one 64-bit draw, a table lookup) is inlined at every call
-    site; the rare rejection steps are one compiled function (:func:`_normal_slow`), which keeps
-    the kernels that draw many normals quick to compile.
-    """
+def _ziggurat_box(rng, i):
+    """One ziggurat candidate from slot ``i``: (layer j, |bits| rabs, signed x, x inside layer j's box)."""
     r = next_u64(rng, i)
     j = int(r & _UFF)
     r = r >> _U8
@@ -98,7 +93,19 @@ def normal(rng, i):
     x = float(rabs) * _ZIG_W[j]
     if (r & _U1) != 0:
         x = -x
-    if rabs < _ZIG_K[j]:
+    return j, rabs, x, rabs < _ZIG_K[j]
+
+
+@njit_inline
+def normal(rng, i):
+    """A standard normal draw from slot ``i`` (256-layer ziggurat, see the module docstring).
+
+    The fast path (~99 % of the draws: one 64-bit draw, a table lookup) is inlined at every call
+    site; the rare rejection steps are one compiled function (:func:`_normal_slow`), which keeps
+    the kernels that draw many normals quick to compile.
+    """
+    j, rabs, x, inside = _ziggurat_box(rng, i)
+    if inside:
         return x
     return _normal_slow(rng, i, j, rabs, x)
 
@@ -117,12 +124,6 @@ def _normal_slow(rng, i, j, rabs, x):
         u = float(next_u64(rng, i) >> _S11) * _INV53
         if (_ZIG_F[j - 1] - _ZIG_F[j]) * u + _ZIG_F[j] < np.exp(-0.5 * x * x):
             return x
-        r = next_u64(rng, i)
-        j = int(r & _UFF)
-        r = r >> _U8
-        rabs = (r >> _U1) & _M52
-        x = float(rabs) * _ZIG_W[j]
-        if (r & _U1) != 0:
-            x = -x
-        if rabs < _ZIG_K[j]:
+        j, rabs, x, inside = _ziggurat_box(rng, i)
+        if inside:
             return x
