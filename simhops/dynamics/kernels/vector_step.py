@@ -32,8 +32,14 @@ from simhops.dynamics.kernels.layout import (
     C_START_Z,
     CRASH_NONE,
     LANES,
+    MAX_LATENCY_STEPS,
     P_GRAVITY,
     P_MASS,
+    P_WIND_X,
+    P_WIND_Y,
+    P_WIND_Z,
+    RAND_DIM,
+    STATE_DIM,
 )
 from simhops.dynamics.kernels.observation import observation_one
 from simhops.dynamics.kernels.physics import (
@@ -46,7 +52,6 @@ from simhops.dynamics.kernels.physics import (
     physics_step_lanes,
 )
 from simhops.dynamics.kernels.reward import reward_one
-from simhops.dynamics.kernels.layout import MAX_LATENCY_STEPS, P_WIND_X, P_WIND_Y, P_WIND_Z, PHYS_DIM, RAND_DIM, STATE_DIM
 
 
 class DisturbanceArrays(NamedTuple):
